@@ -1,0 +1,164 @@
+"""Core value types shared by the knowledge base, matcher, queue and adapters.
+
+Plain frozen dataclasses and enums only: adapters (console, Discord) and
+storage drivers exchange these, so none of them may depend on a platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+
+
+class EntryKind(str, Enum):
+    """What the bot does when an FAQ entry is the confident match."""
+
+    ANSWER = "answer"  # reply with the entry's answer
+    TOUR = "tour"  # start the campus-tour request flow
+    HANDOFF = "handoff"  # always route to staff (tuition, aid, dates ...)
+    SMALLTALK = "smalltalk"  # short reply, no ticket
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One FAQ entry as loaded from `faq/*.yaml`."""
+
+    id: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str
+    source: str
+    kind: EntryKind = EntryKind.ANSWER
+    min_score: float | None = None  # per-entry confidence floor, overrides the global one
+    file: str = ""
+    line: int = 0
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The canonical question first, then every alternate phrasing."""
+        return (self.question, *self.alternates)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One ranked FAQ entry for a question; score is 0-100."""
+
+    entry_id: str
+    score: float
+
+
+class Action(str, Enum):
+    ANSWER = "answer"
+    CLARIFY = "clarify"
+    ESCALATE = "escalate"
+    TOUR = "tour"
+    SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one incoming question (pure; no ticket is created here)."""
+
+    question: str
+    action: Action
+    entry: Entry | None = None  # the matched entry (answer/tour/smalltalk/handoff)
+    score: float = 0.0
+    candidates: tuple[Candidate, ...] = ()
+    choices: tuple[Entry, ...] = ()  # "did you mean" options for CLARIFY
+    reason: str = ""  # why: "confident", "close call", "no match", "handoff", "empty" ...
+
+    @property
+    def answer(self) -> str | None:
+        if self.action in (Action.ANSWER, Action.SMALLTALK) and self.entry is not None:
+            return self.entry.answer
+        return None
+
+
+class TicketKind(str, Enum):
+    QUESTION = "question"
+    TOUR = "tour"
+
+
+class TicketStatus(str, Enum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked and where, in platform-neutral terms.
+
+    `platform` is "console" or "discord"; ids are strings so no adapter's id
+    type leaks into storage. `location` is where to reply when a private
+    message is impossible (a channel id); `link` is a jump URL for staff.
+    """
+
+    platform: str
+    user_id: str
+    display_name: str
+    location: str = ""
+    link: str = ""
+    private: bool = False  # asked in a DM / private context
+
+
+@dataclass(frozen=True)
+class TourContact:
+    name: str
+    email: str
+    preferred_times: str
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A staff reply; `delivered_at` stays None until the student has it."""
+
+    id: int
+    ticket_number: int
+    author: str
+    text: str
+    created_at: datetime
+    delivered_at: datetime | None = None
+    delivery_attempts: int = 0
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
+class TicketEvent:
+    ticket_number: int
+    at: datetime
+    actor: str
+    action: str  # created, claimed, replied, closed, reply_delivered, delivery_failed, staff_posted
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Ticket:
+    number: int
+    kind: TicketKind
+    status: TicketStatus
+    asker: Asker
+    question: str
+    created_at: datetime
+    updated_at: datetime
+    candidates: tuple[Candidate, ...] = ()
+    contact: TourContact | None = None
+    claimed_by: str | None = None
+    close_reason: str | None = None
+    staff_post_ref: str | None = None  # adapter's reference to the staff-channel post
+    replies: tuple[Reply, ...] = ()
+    events: tuple[TicketEvent, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What the service hands the store to create a ticket."""
+
+    kind: TicketKind
+    asker: Asker
+    question: str
+    candidates: tuple[Candidate, ...] = ()
+    contact: TourContact | None = None

@@ -1,0 +1,67 @@
+"""The TicketStore protocol: what the service needs from any database.
+
+It speaks core types only (no Discord objects, no SQL types), so SQLite (the
+embedded default) and PostgreSQL implement it identically and the same test
+suite runs against both. Every method is synchronous and may block: async
+callers (the Discord adapter) run them in a worker thread.
+
+Every state change is atomic: the store locks the ticket, asks
+`core.tickets` whether the change is allowed, writes the change and its
+event-log row in one transaction. A failure raises `StorageError` with a
+readable message; nothing half-written is left behind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from ..core.models import NewTicket, Reply, Ticket, TicketStatus
+
+
+class TicketStore(Protocol):
+    def create(self, new: NewTicket, at: datetime) -> Ticket:
+        """Persist a new OPEN ticket (with a `created` event) and return it with its number."""
+
+    def get(self, number: int) -> Ticket:
+        """The ticket with its replies and event log; raises TicketNotFound."""
+
+    def list(self, status: TicketStatus | None = None, limit: int = 50) -> list[Ticket]:
+        """Newest first; replies included, events not."""
+
+    def for_asker(self, platform: str, user_id: str, limit: int = 25) -> list[Ticket]:
+        """One asker's tickets, newest first."""
+
+    def count_live_for_asker(self, platform: str, user_id: str) -> int:
+        """How many of the asker's tickets are not closed (for the per-user cap)."""
+
+    def claim(self, number: int, staff: str, at: datetime) -> Ticket:
+        """OPEN -> CLAIMED; exactly one of several concurrent claimers wins."""
+
+    def add_reply(self, number: int, staff: str, text: str, at: datetime) -> Reply:
+        """Record an undelivered staff reply; the ticket becomes ANSWERED."""
+
+    def close(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
+        """Any live state -> CLOSED, with an optional reason."""
+
+    def set_staff_post(self, number: int, ref: str, at: datetime) -> None:
+        """Record where the ticket was posted for staff (e.g. a Discord message id)."""
+
+    def pending_staff_posts(self, limit: int = 50) -> list[Ticket]:
+        """Live tickets never posted to staff yet, oldest first (for retry)."""
+
+    def undelivered_replies(
+        self, platform: str | None = None, user_id: str | None = None, limit: int = 50
+    ) -> list[tuple[Ticket, Reply]]:
+        """Replies not yet delivered to the student, oldest first, optionally for one asker."""
+
+    def mark_reply_delivered(self, reply_id: int, at: datetime) -> None: ...
+
+    def record_delivery_failure(self, reply_id: int, error: str, at: datetime) -> None:
+        """Count a failed delivery attempt and keep the reply pending."""
+
+    def record_event(self, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
+        """Append to the ticket's event log (for adapter-side happenings)."""
+
+    def close_store(self) -> None:
+        """Release connections."""
