@@ -1,0 +1,298 @@
+"""The queue's SQL, written once for both backends.
+
+SQLite and PostgreSQL accept every statement here (written with `?`
+placeholders). Subclasses supply connections, transactions, row locking and
+value encoding, so the transition logic cannot drift between backends: each
+state change locks the ticket, asks `core.tickets`, then writes the change and
+its event row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, ClassVar
+
+from ..core import tickets as rules
+from ..core.errors import StorageError, TicketNotFound
+from ..core.models import NewTicket, Reply, Ticket, TicketEvent, TicketStatus
+from .rows import (
+    Row,
+    candidates_data,
+    event_from_row,
+    new_ticket_values,
+    reply_from_row,
+    ticket_from_row,
+    to_utc,
+)
+
+#: Actor recorded for events the bot itself causes (deliveries, staff posts).
+BOT_ACTOR = "bot"
+_CHUNK = 500  # keep IN (...) lists under SQLite's variable limit
+
+
+def check_schema_version(found: int, known: int, where: str) -> None:
+    """Refuse a database written by a newer release rather than corrupt it."""
+    if found > known:
+        raise StorageError(
+            f"The ticket database {where} has schema version {found}, but this version of "
+            f"admissionsbot only understands versions up to {known}. It was written by a newer "
+            "admissionsbot: upgrade admissionsbot, or point it at a different database."
+        )
+
+
+def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+class SQLTicketStore(ABC):
+    """TicketStore implementation over a DB-API-ish connection (see module doc)."""
+
+    #: appended to the ticket read inside a state change (" FOR UPDATE" on PostgreSQL)
+    _lock_clause: ClassVar[str] = ""
+
+    # -- backend hooks ---------------------------------------------------------------
+    @abstractmethod
+    def _tx(self, write: bool) -> AbstractContextManager[Any]:
+        """A transaction yielding a connection; write=True must serialise writers."""
+
+    @abstractmethod
+    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Run one `?`-placeholder statement; returns a cursor with fetchone/fetchall."""
+
+    @abstractmethod
+    def _insert(self, conn: Any, sql: str, params: Sequence[Any], id_column: str) -> int:
+        """Run an INSERT and return the generated id."""
+
+    @abstractmethod
+    def _ts(self, at: datetime) -> Any:
+        """Encode an aware UTC datetime for this backend."""
+
+    @abstractmethod
+    def _json(self, data: Any) -> Any:
+        """Encode JSON-able data for this backend."""
+
+    # -- helpers ------------------------------------------------------------------------
+    def _event(self, conn: Any, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
+        self._exec(
+            conn,
+            "INSERT INTO events (ticket_number, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+            (number, self._ts(at), actor, action, detail),
+        )
+
+    def _row(self, conn: Any, number: int, lock: bool = False) -> Row:
+        sql = "SELECT * FROM tickets WHERE number = ?" + (self._lock_clause if lock else "")
+        row = self._exec(conn, sql, (number,)).fetchone()
+        if row is None:
+            raise TicketNotFound(number)
+        return row
+
+    def _load(self, conn: Any, rows: Sequence[Row], with_events: bool = False) -> list[Ticket]:
+        """Attach replies (and optionally events) to ticket rows, keeping their order."""
+        numbers = [int(r["number"]) for r in rows]
+        replies: dict[int, list[Reply]] = defaultdict(list)
+        events: dict[int, list[TicketEvent]] = defaultdict(list)
+        for part in _chunks(numbers):
+            sql = f"SELECT * FROM replies WHERE ticket_number IN ({_marks(len(part))}) ORDER BY id"
+            for r in self._exec(conn, sql, part).fetchall():
+                replies[int(r["ticket_number"])].append(reply_from_row(r))
+            if with_events:
+                sql = f"SELECT * FROM events WHERE ticket_number IN ({_marks(len(part))}) ORDER BY id"
+                for r in self._exec(conn, sql, part).fetchall():
+                    events[int(r["ticket_number"])].append(event_from_row(r))
+        return [ticket_from_row(r, replies[n], events[n]) for r, n in zip(rows, numbers)]
+
+    def _full(self, conn: Any, number: int) -> Ticket:
+        return self._load(conn, [self._row(conn, number)], with_events=True)[0]
+
+    def _query_tickets(self, where: str, params: Sequence[Any], order: str, limit: int) -> list[Ticket]:
+        if limit <= 0:
+            return []
+        sql = f"SELECT * FROM tickets WHERE {where} ORDER BY {order} LIMIT ?"
+        with self._tx(write=False) as conn:
+            rows = self._exec(conn, sql, (*params, limit)).fetchall()
+            return self._load(conn, rows)
+
+    def _reply_row(self, conn: Any, reply_id: int) -> Row:
+        row = self._exec(conn, "SELECT * FROM replies WHERE id = ?", (reply_id,)).fetchone()
+        if row is None:
+            raise StorageError(f"There is no reply #{reply_id} in the ticket database.")
+        return row
+
+    # -- TicketStore --------------------------------------------------------------------
+    def create(self, new: NewTicket, at: datetime) -> Ticket:
+        at = to_utc(at)
+        values = new_ticket_values(new)
+        values.update(
+            status=TicketStatus.OPEN.value,
+            candidates=self._json(candidates_data(new.candidates)),
+            created_at=self._ts(at),
+            updated_at=self._ts(at),
+        )
+        cols = ", ".join(values)
+        sql = f"INSERT INTO tickets ({cols}) VALUES ({_marks(len(values))})"
+        with self._tx(write=True) as conn:
+            number = self._insert(conn, sql, list(values.values()), "number")
+            actor = new.asker.display_name or new.asker.user_id
+            self._event(conn, number, actor, "created", new.kind.value, at)
+            return self._full(conn, number)
+
+    def get(self, number: int) -> Ticket:
+        with self._tx(write=False) as conn:
+            return self._full(conn, number)
+
+    def list(self, status: TicketStatus | None = None, limit: int = 50) -> list[Ticket]:
+        where, params = ("status = ?", (status.value,)) if status else ("1 = 1", ())
+        return self._query_tickets(where, params, "created_at DESC, number DESC", limit)
+
+    def for_asker(self, platform: str, user_id: str, limit: int = 25) -> list[Ticket]:
+        return self._query_tickets(
+            "asker_platform = ? AND asker_user_id = ?",
+            (platform, user_id),
+            "created_at DESC, number DESC",
+            limit,
+        )
+
+    def count_live_for_asker(self, platform: str, user_id: str) -> int:
+        sql = (
+            "SELECT COUNT(*) AS n FROM tickets "
+            "WHERE asker_platform = ? AND asker_user_id = ? AND status <> ?"
+        )
+        with self._tx(write=False) as conn:
+            row = self._exec(conn, sql, (platform, user_id, TicketStatus.CLOSED.value)).fetchone()
+            return int(row["n"])
+
+    def claim(self, number: int, staff: str, at: datetime) -> Ticket:
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            current = ticket_from_row(self._row(conn, number, lock=True))
+            if rules.check_claim(current, staff):
+                self._exec(
+                    conn,
+                    "UPDATE tickets SET status = ?, claimed_by = ?, updated_at = ? WHERE number = ?",
+                    (TicketStatus.CLAIMED.value, staff, self._ts(at), number),
+                )
+                self._event(conn, number, staff, "claimed", "", at)
+            return self._full(conn, number)
+
+    def add_reply(self, number: int, staff: str, text: str, at: datetime) -> Reply:
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            current = ticket_from_row(self._row(conn, number, lock=True))
+            rules.check_reply(current, staff, text)
+            self._exec(
+                conn,
+                "UPDATE tickets SET status = ?, updated_at = ? WHERE number = ?",
+                (TicketStatus.ANSWERED.value, self._ts(at), number),
+            )
+            reply_id = self._insert(
+                conn,
+                "INSERT INTO replies (ticket_number, author, text, created_at, delivery_attempts, "
+                "last_error) VALUES (?, ?, ?, ?, 0, '')",
+                (number, staff, text, self._ts(at)),
+                "id",
+            )
+            self._event(conn, number, staff, "replied", f"reply {reply_id}", at)
+            return reply_from_row(self._reply_row(conn, reply_id))
+
+    def close(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            current = ticket_from_row(self._row(conn, number, lock=True))
+            rules.check_close(current, reason)
+            self._exec(
+                conn,
+                "UPDATE tickets SET status = ?, close_reason = ?, updated_at = ? WHERE number = ?",
+                (TicketStatus.CLOSED.value, reason, self._ts(at), number),
+            )
+            self._event(conn, number, actor, "closed", reason or "", at)
+            return self._full(conn, number)
+
+    def set_staff_post(self, number: int, ref: str, at: datetime) -> None:
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            self._row(conn, number, lock=True)
+            self._exec(
+                conn,
+                "UPDATE tickets SET staff_post_ref = ?, updated_at = ? WHERE number = ?",
+                (ref, self._ts(at), number),
+            )
+            self._event(conn, number, BOT_ACTOR, "staff_posted", ref, at)
+
+    def pending_staff_posts(self, limit: int = 50) -> list[Ticket]:
+        return self._query_tickets(
+            "staff_post_ref IS NULL AND status <> ?",
+            (TicketStatus.CLOSED.value,),
+            "created_at, number",
+            limit,
+        )
+
+    def undelivered_replies(
+        self, platform: str | None = None, user_id: str | None = None, limit: int = 50
+    ) -> list[tuple[Ticket, Reply]]:
+        if limit <= 0:
+            return []
+        where, params = ["r.delivered_at IS NULL"], []
+        if platform is not None:
+            where.append("t.asker_platform = ?")
+            params.append(platform)
+        if user_id is not None:
+            where.append("t.asker_user_id = ?")
+            params.append(user_id)
+        sql = (
+            "SELECT r.* FROM replies r JOIN tickets t ON t.number = r.ticket_number "
+            f"WHERE {' AND '.join(where)} ORDER BY r.created_at, r.id LIMIT ?"
+        )
+        with self._tx(write=False) as conn:
+            replies = [reply_from_row(r) for r in self._exec(conn, sql, (*params, limit)).fetchall()]
+            numbers = sorted({r.ticket_number for r in replies})
+            rows: list[Row] = []
+            for part in _chunks(numbers):
+                sql = f"SELECT * FROM tickets WHERE number IN ({_marks(len(part))})"
+                rows.extend(self._exec(conn, sql, part).fetchall())
+            by_number = {t.number: t for t in self._load(conn, rows)}
+        return [(by_number[r.ticket_number], r) for r in replies]
+
+    def mark_reply_delivered(self, reply_id: int, at: datetime) -> None:
+        """Idempotent: a second call keeps the first delivery time and logs nothing."""
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            row = self._reply_row(conn, reply_id)
+            if row["delivered_at"] is not None:
+                return
+            self._exec(
+                conn,
+                "UPDATE replies SET delivered_at = ?, delivery_attempts = delivery_attempts + 1 "
+                "WHERE id = ?",
+                (self._ts(at), reply_id),
+            )
+            self._event(conn, int(row["ticket_number"]), BOT_ACTOR, "reply_delivered", f"reply {reply_id}", at)
+
+    def record_delivery_failure(self, reply_id: int, error: str, at: datetime) -> None:
+        """Count the attempt and keep the reply pending; ignored once it was delivered."""
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            row = self._reply_row(conn, reply_id)
+            if row["delivered_at"] is not None:
+                return
+            self._exec(
+                conn,
+                "UPDATE replies SET delivery_attempts = delivery_attempts + 1, last_error = ? WHERE id = ?",
+                (error, reply_id),
+            )
+            detail = f"reply {reply_id}: {error}"
+            self._event(conn, int(row["ticket_number"]), BOT_ACTOR, "delivery_failed", detail, at)
+
+    def record_event(self, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            self._row(conn, number)
+            self._event(conn, number, actor, action, detail, at)

@@ -1,0 +1,244 @@
+"""SQLite ticket store: the embedded default, safe across threads and processes.
+
+WAL lets readers run while one writer writes; `busy_timeout` makes a second
+writer wait instead of failing; every state change runs in `BEGIN IMMEDIATE`
+so the read-check-write of a transition cannot interleave with another
+writer's. Each thread gets its own connection (sqlite3 connections must not be
+shared by concurrent threads), which also keeps reads from queueing behind a lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ..core.errors import StorageError
+from .common import SQLTicketStore, check_schema_version
+from .rows import to_iso
+
+#: Ordered migration steps; step i brings the schema to version i + 1. Append, never edit.
+MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        """CREATE TABLE tickets (
+            number INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL CHECK (kind IN ('question', 'tour')),
+            status TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'answered', 'closed')),
+            asker_platform TEXT NOT NULL,
+            asker_user_id TEXT NOT NULL,
+            asker_display_name TEXT NOT NULL,
+            asker_location TEXT NOT NULL DEFAULT '',
+            asker_link TEXT NOT NULL DEFAULT '',
+            asker_private INTEGER NOT NULL DEFAULT 0,
+            question TEXT NOT NULL,
+            candidates TEXT NOT NULL DEFAULT '[]',
+            contact_name TEXT,
+            contact_email TEXT,
+            contact_preferred_times TEXT,
+            contact_notes TEXT,
+            claimed_by TEXT,
+            close_reason TEXT,
+            staff_post_ref TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE replies (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER NOT NULL REFERENCES tickets(number),
+            author TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            delivered_at TEXT,
+            delivery_attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT ''
+        )""",
+        """CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            ticket_number INTEGER NOT NULL REFERENCES tickets(number),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE INDEX tickets_status ON tickets (status, created_at)",
+        "CREATE INDEX tickets_asker ON tickets (asker_platform, asker_user_id, created_at)",
+        "CREATE INDEX tickets_unposted ON tickets (created_at) "
+        "WHERE staff_post_ref IS NULL AND status <> 'closed'",
+        "CREATE INDEX replies_ticket ON replies (ticket_number, id)",
+        "CREATE INDEX replies_undelivered ON replies (created_at, id) WHERE delivered_at IS NULL",
+        "CREATE INDEX events_ticket ON events (ticket_number, id)",
+    ),
+]
+
+
+def _explain(path: Path, exc: sqlite3.Error, opening: bool) -> str:
+    """Turn a sqlite3 error into a sentence that names the file and what to do."""
+    text = str(exc)
+    low = text.lower()
+    verb = "open" if opening else "use"
+    if "not a database" in low or "malformed" in low:
+        hint = (
+            "it is not a SQLite database (or it is damaged). Move the file away or point "
+            "the bot at a different database path."
+        )
+    elif "readonly" in low or "read-only" in low:
+        hint = (
+            "the file (or its folder) is read-only. Make it writable for the user running "
+            "the bot, or choose another database path."
+        )
+    elif "unable to open" in low:
+        hint = (
+            "SQLite cannot open or create the file there. Check that the folder exists and "
+            "is writable, or choose another database path."
+        )
+    elif "locked" in low or "busy" in low:
+        hint = (
+            "another process kept the database locked for too long. Check for a stuck "
+            "process using the same file, then retry."
+        )
+    else:
+        hint = f"{text}."
+    return f"Cannot {verb} the ticket database {path}: {hint}"
+
+
+def _prepare_path(path: str | Path) -> Path:
+    """Validate the location and create missing parent folders, with readable errors."""
+    p = Path(path).expanduser()
+    if str(path) in ("", ":memory:"):
+        raise StorageError(
+            "The ticket database needs a file path (an in-memory SQLite database cannot be "
+            "shared between threads); use a path such as data/tickets.db."
+        )
+    if p.is_dir():
+        raise StorageError(
+            f"The ticket database path {p} is a directory; give a file path such as {p / 'tickets.db'}."
+        )
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise StorageError(
+            f"Cannot create the folder {p.parent} for the ticket database {p} ({reason}). "
+            "Choose a database path in a writable folder."
+        ) from exc
+    return p
+
+
+class SQLiteTicketStore(SQLTicketStore):
+    """TicketStore on one SQLite file; see the module docstring for the concurrency model."""
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = 30.0) -> None:
+        self.path = _prepare_path(path)
+        self._timeout = busy_timeout
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._closed = False
+        try:
+            self._migrate(self._conn())
+        except BaseException:
+            self.close_store()
+            raise
+
+    # -- connections --------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = None
+        try:
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves (BEGIN IMMEDIATE for writes).
+            conn = sqlite3.connect(
+                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise StorageError(_explain(self.path, exc, opening=True)) from exc
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise StorageError(f"The ticket store for {self.path} has been closed.")
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            with self._guard:
+                self._conns.append(conn)
+            self._local.conn = conn
+        return conn
+
+    def close_store(self) -> None:
+        """Close every thread's connection; later calls raise StorageError."""
+        with self._guard:
+            self._closed = True
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+
+    # -- schema -------------------------------------------------------------------------
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the schema up to date in one IMMEDIATE transaction (other openers wait)."""
+        with self._tx(write=True, opening=True) as c:
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+            )
+            found = c.execute("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").fetchone()["v"]
+            check_schema_version(found, len(MIGRATIONS), str(self.path))
+            now = to_iso(datetime.now(timezone.utc))
+            for version in range(found + 1, len(MIGRATIONS) + 1):
+                for statement in MIGRATIONS[version - 1]:
+                    c.execute(statement)  # not executescript: that would commit mid-migration
+                c.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, now))
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the file (for diagnostics and tests)."""
+        with self._tx(write=False) as c:
+            return int(c.execute("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").fetchone()["v"])
+
+    # -- SQLTicketStore hooks -------------------------------------------------------------
+    @contextmanager
+    def _tx(self, write: bool, opening: bool = False) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        try:
+            conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+            raise StorageError(_explain(self.path, exc, opening=opening)) from exc
+
+    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return conn.execute(sql, tuple(params))
+
+    def _insert(self, conn: Any, sql: str, params: Sequence[Any], id_column: str) -> int:
+        # lastrowid rather than RETURNING: works on SQLite builds older than 3.35.
+        rowid = conn.execute(sql, tuple(params)).lastrowid
+        assert rowid is not None
+        return int(rowid)
+
+    def _ts(self, at: datetime) -> str:
+        return to_iso(at)
+
+    def _json(self, data: Any) -> str:
+        return json.dumps(data, ensure_ascii=False)
