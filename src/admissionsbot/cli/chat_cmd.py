@@ -1,0 +1,61 @@
+"""`admissionsbot chat`: the console conversation on the local FAQ and database."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from ..adapters.console import ConsoleChat
+from ..core.models import Asker
+from .common import add_db_option, add_faq_option, service_from
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "chat",
+        help="talk to the assistant in this terminal (no Discord needed)",
+        description="A terminal conversation: answers, did-you-mean choices, hand-off to staff and tour "
+        "requests. Reads one line per turn, so it also works from a pipe.",
+    )
+    add_faq_option(p)
+    add_db_option(p)
+    p.add_argument("--user", help="who you are in the queue (default: your login name)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    service = service_from(args)
+    user = args.user or _login_name()
+    asker = Asker(platform="console", user_id=user, display_name=user, location="console", private=True)
+    chat = ConsoleChat(service, asker, sys.stdout)
+    interactive = sys.stdin.isatty()
+
+    def prompt() -> None:
+        sys.stdout.write("you> ")
+        sys.stdout.flush()
+
+    try:
+        chat.run(_lines(), prompt if interactive else None)
+    except KeyboardInterrupt:
+        sys.stdout.write("\n")
+        chat.say("Bye! Come back any time.")
+    finally:
+        service.store.close_store()
+    return 0
+
+
+def _lines():
+    """Lines from stdin without the trailing newline; tolerant of undecodable bytes."""
+    stream = sys.stdin
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")
+    for line in stream:
+        yield line.rstrip("\n")
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers; any fallback will do
+        return "console-user"

@@ -1,0 +1,43 @@
+"""`admissionsbot faq check`: validate the knowledge base the way the bot does at start-up."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..core.knowledge import check_faq
+from .common import settings_from
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("faq", help="work with the FAQ knowledge base", description="Work with the FAQ knowledge base.")
+    faq_sub = p.add_subparsers(dest="faq_command", metavar="ACTION", required=True)
+    check = faq_sub.add_parser(
+        "check",
+        help="validate every FAQ file; exit 1 on any error",
+        description="Validate every FAQ file: YAML syntax, keys, empty text, duplicate ids, the same phrasing "
+        "in two entries (errors) and near-duplicate phrasings across entries (warnings). Each problem names "
+        "file, line and entry id. Exits 1 when there is any error.",
+    )
+    check.add_argument("directory", nargs="?", help="FAQ directory (default: setting faq_dir, 'faq')")
+    check.add_argument(
+        "--material", metavar="DIR",
+        help="also check that every answer's source names a document in DIR (e.g. ../shared/material)",
+    )
+    check.set_defaults(func=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    directory = args.directory or settings_from(args).faq_dir
+    kb, problems = check_faq(directory, args.material)
+    for problem in problems:
+        print(problem, file=sys.stderr if problem.severity == "error" else sys.stdout)
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if kb is None:
+        print(f"{directory}: {errors} error(s), {warnings} warning(s). The bot will not start with this FAQ.",
+              file=sys.stderr)
+        return 1
+    phrasings = sum(len(e.phrasings) for e in kb.entries)
+    print(f"{directory}: OK: {len(kb.entries)} entries, {phrasings} phrasings, {warnings} warning(s).")
+    return 0

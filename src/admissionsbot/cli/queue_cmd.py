@@ -1,0 +1,131 @@
+"""`admissionsbot queue ...`: the staff queue from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..core.models import Ticket, TicketStatus
+from .common import add_db_option, service_from
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("queue", help="staff: list, show, claim, reply to and close tickets",
+                       description="Work the staff queue: list, show, claim, reply, close.")
+    add_db_option(p)
+    q = p.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+
+    ls = q.add_parser("list", help="list tickets, newest first")
+    ls.add_argument("--status", choices=[s.value for s in TicketStatus], help="only tickets in this state")
+    ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    ls.add_argument("--json", action="store_true", help="one JSON object per ticket, one per line")
+    ls.set_defaults(func=run_list)
+
+    show = q.add_parser("show", help="one ticket with its replies and history")
+    show.add_argument("number", type=int)
+    show.add_argument("--json", action="store_true", help="print the ticket as JSON")
+    show.set_defaults(func=run_show)
+
+    claim = q.add_parser("claim", help="take a ticket so others know you are on it")
+    claim.add_argument("number", type=int)
+    claim.add_argument("--as", dest="staff", required=True, metavar="NAME", help="your name")
+    claim.set_defaults(func=run_claim)
+
+    reply = q.add_parser("reply", help="reply to the student (relayed to them)")
+    reply.add_argument("number", type=int)
+    reply.add_argument("--as", dest="staff", required=True, metavar="NAME", help="your name")
+    reply.add_argument("text", nargs="+", help="the reply")
+    reply.set_defaults(func=run_reply)
+
+    close = q.add_parser("close", help="close a ticket")
+    close.add_argument("number", type=int)
+    close.add_argument("--reason", help="why (kept in the ticket)")
+    close.add_argument("--as", dest="staff", default="staff", metavar="NAME", help="your name (default 'staff')")
+    close.set_defaults(func=run_close)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    service = service_from(args)
+    status = TicketStatus(args.status) if args.status else None
+    tickets = service.tickets(status, args.limit)
+    if args.json:
+        for t in tickets:
+            print(json.dumps(ticket_json(t), ensure_ascii=False))
+    elif not tickets:
+        print("No tickets" + (f" with status {status.value}." if status else "."))
+    else:
+        for t in tickets:
+            who = f" claimed by {t.claimed_by}" if t.claimed_by else ""
+            print(f"#{t.number:<5} {t.status.value:<9} {t.kind.value:<8} {t.asker.display_name}{who}: {_short(t.question)}")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    t = service_from(args).ticket(args.number)
+    if args.json:
+        print(json.dumps(ticket_json(t, events=True), ensure_ascii=False, indent=2))
+        return 0
+    print(f"Ticket #{t.number} ({t.kind.value}) - {t.status.value}")
+    print(f"  from: {t.asker.display_name} [{t.asker.platform}:{t.asker.user_id}] at {t.asker.location or '-'} {t.asker.link}")
+    print(f"  asked: {t.created_at:%Y-%m-%d %H:%M} UTC")
+    print(f"  question: {t.question}")
+    if t.contact:
+        c = t.contact
+        print(f"  tour contact: {c.name} <{c.email}>; preferred: {c.preferred_times}; notes: {c.notes or '-'}")
+    if t.candidates:
+        print("  matcher candidates: " + ", ".join(f"{c.entry_id} ({c.score:.0f})" for c in t.candidates))
+    if t.claimed_by:
+        print(f"  claimed by: {t.claimed_by}")
+    for r in t.replies:
+        state = "delivered" if r.delivered_at else f"NOT delivered yet ({r.delivery_attempts} attempts{': ' + r.last_error if r.last_error else ''})"
+        print(f"  reply by {r.author} at {r.created_at:%Y-%m-%d %H:%M} [{state}]: {r.text}")
+    if t.close_reason:
+        print(f"  close reason: {t.close_reason}")
+    print("  history:")
+    for e in t.events:
+        print(f"    {e.at:%Y-%m-%d %H:%M:%S} {e.actor}: {e.action}{' - ' + e.detail if e.detail else ''}")
+    return 0
+
+
+def run_claim(args: argparse.Namespace) -> int:
+    t = service_from(args).claim(args.number, args.staff)
+    print(f"Ticket #{t.number} is claimed by {t.claimed_by}.")
+    return 0
+
+
+def run_reply(args: argparse.Namespace) -> int:
+    reply = service_from(args).reply(args.number, args.staff, " ".join(args.text))
+    print(f"Reply recorded on ticket #{reply.ticket_number}; it will be relayed to the student.")
+    return 0
+
+
+def run_close(args: argparse.Namespace) -> int:
+    t = service_from(args).close(args.number, args.staff, args.reason)
+    print(f"Ticket #{t.number} is closed" + (f" ({t.close_reason})." if t.close_reason else "."))
+    return 0
+
+
+def ticket_json(t: Ticket, events: bool = False) -> dict:
+    data = {
+        "number": t.number, "kind": t.kind.value, "status": t.status.value,
+        "asker": {"platform": t.asker.platform, "user_id": t.asker.user_id, "name": t.asker.display_name,
+                  "location": t.asker.location, "link": t.asker.link},
+        "question": t.question,
+        "candidates": [{"entry": c.entry_id, "score": round(c.score, 1)} for c in t.candidates],
+        "contact": None if t.contact is None else {
+            "name": t.contact.name, "email": t.contact.email,
+            "preferred_times": t.contact.preferred_times, "notes": t.contact.notes},
+        "claimed_by": t.claimed_by, "close_reason": t.close_reason,
+        "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
+        "replies": [{"author": r.author, "text": r.text, "created_at": r.created_at.isoformat(),
+                     "delivered": r.delivered_at is not None} for r in t.replies],
+    }
+    if events:
+        data["events"] = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "detail": e.detail}
+                          for e in t.events]
+    return data
+
+
+def _short(text: str, limit: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,91 @@
+"""The pure decision step: ranked candidates -> answer, clarify, escalate, tour or smalltalk.
+
+Kept free of I/O and of the matcher's internals so thresholds can be tuned
+and tested on their own (RoboDanny's rule: answer only when the best match is
+confident AND clearly ahead of the runner-up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .models import Action, Candidate, Decision, Entry, EntryKind
+
+
+@dataclass(frozen=True)
+class DecisionSettings:
+    """Calibrated on tests/golden/tune.yaml; see README "Recalibrating"."""
+
+    answer_threshold: float = 72.0  # top score needed to act without asking
+    clarify_threshold: float = 50.0  # below this nothing is offered: escalate
+    margin: float = 6.0  # top must beat the runner-up entry by this much
+    max_choices: int = 3  # "did you mean" buttons at most
+    max_question_chars: int = 1500  # longer messages go straight to staff
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.clarify_threshold <= self.answer_threshold <= 100:
+            raise ValueError("thresholds must satisfy 0 <= clarify_threshold <= answer_threshold <= 100")
+        if self.margin < 0 or self.max_choices < 1 or self.max_question_chars < 1:
+            raise ValueError("margin must be >= 0, max_choices and max_question_chars >= 1")
+
+
+_ACTION_FOR_KIND = {
+    EntryKind.ANSWER: Action.ANSWER,
+    EntryKind.TOUR: Action.TOUR,
+    EntryKind.HANDOFF: Action.ESCALATE,
+    EntryKind.SMALLTALK: Action.SMALLTALK,
+}
+
+
+def decide(
+    question: str,
+    candidates: Sequence[Candidate],
+    lookup: Callable[[str], Entry],
+    settings: DecisionSettings,
+) -> Decision:
+    """Turn the matcher's ranked candidates into one action."""
+    ranked = tuple(candidates)
+    if len(question) > settings.max_question_chars:
+        return Decision(question, Action.ESCALATE, candidates=ranked[:3], reason="too long")
+    pool = _drop_smalltalk_noise(ranked, lookup, settings)
+    if not pool or pool[0].score < settings.clarify_threshold:
+        top = ranked[0].score if ranked else 0.0
+        return Decision(question, Action.ESCALATE, score=top, candidates=ranked, reason="no match")
+
+    top = pool[0]
+    entry = lookup(top.entry_id)
+    runner_up = pool[1].score if len(pool) > 1 else 0.0
+    threshold = entry.min_score if entry.min_score is not None else settings.answer_threshold
+    if top.score >= threshold and top.score - runner_up >= settings.margin:
+        action = _ACTION_FOR_KIND[entry.kind]
+        reason = "handoff" if entry.kind is EntryKind.HANDOFF else "confident"
+        return Decision(question, action, entry=entry, score=top.score, candidates=ranked, reason=reason)
+
+    choices = tuple(
+        lookup(c.entry_id)
+        for c in pool[: settings.max_choices]
+        if c.score >= settings.clarify_threshold and lookup(c.entry_id).kind is not EntryKind.SMALLTALK
+    )
+    if not choices:
+        return Decision(question, Action.ESCALATE, score=top.score, candidates=ranked, reason="no match")
+    return Decision(
+        question, Action.CLARIFY, score=top.score, candidates=ranked, choices=choices, reason="close call"
+    )
+
+
+def _drop_smalltalk_noise(
+    ranked: tuple[Candidate, ...], lookup: Callable[[str], Entry], settings: DecisionSettings
+) -> tuple[Candidate, ...]:
+    """A greeting wrapped around a real question must not win over the question.
+
+    "hey, do internships pay? thanks" shares words with the greeting and thanks
+    entries; when any substantive entry is in play, small talk steps aside.
+    """
+    substantive = tuple(c for c in ranked if lookup(c.entry_id).kind is not EntryKind.SMALLTALK)
+    if substantive and substantive[0].score >= settings.clarify_threshold:
+        top_is_smalltalk = ranked and lookup(ranked[0].entry_id).kind is EntryKind.SMALLTALK
+        if top_is_smalltalk and ranked[0].score - substantive[0].score > 2 * settings.margin + 10:
+            return ranked  # clearly small talk that merely brushes a topic
+        return substantive
+    return ranked

@@ -1,0 +1,180 @@
+"""Measure the matcher + decision on labelled questions, and suggest thresholds.
+
+The bot's worth is how often it answers right, how rarely it answers wrong,
+and whether it hands to staff what it cannot answer: these metrics say so in
+numbers, on a file of `{question, expect}` cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from itertools import product
+from pathlib import Path
+
+import yaml
+
+from .decide import DecisionSettings, decide
+from .errors import AdmissionsError
+from .knowledge import KnowledgeBase
+from .matcher import Matcher
+from .models import Action, Candidate, EntryKind
+from .normalize import normalize
+
+OUTCOMES = ("escalate", "tour", "smalltalk")
+#: A wrong answer costs this many right ones when suggesting thresholds:
+#: a student misled at 11 pm is worse than one who waits for staff.
+WRONG_ANSWER_COST = 3.0
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    expect: str  # an entry id, or one of OUTCOMES
+
+
+@dataclass(frozen=True)
+class Miss:
+    question: str
+    expect: str
+    got: str
+    score: float
+    candidates: list[tuple[str, float]]
+
+
+@dataclass
+class Report:
+    total: int = 0
+    answerable: int = 0
+    correct_answers: int = 0
+    wrong_answers: int = 0  # answered with the wrong entry, or answered what should go elsewhere
+    escalate_cases: int = 0
+    escalated_right: int = 0
+    clarified: int = 0
+    clarified_with_right_choice: int = 0  # a clarify on an answerable case that offered the right entry
+    correct: int = 0  # cases whose outcome was exactly the expected one
+    misses: list[Miss] = field(default_factory=list)
+
+    @property
+    def accuracy(self) -> float:
+        """Answerable questions answered with the right entry."""
+        return self.correct_answers / self.answerable if self.answerable else 0.0
+
+    @property
+    def wrong_answer_rate(self) -> float:
+        return self.wrong_answers / self.total if self.total else 0.0
+
+    @property
+    def escalation_recall(self) -> float:
+        return self.escalated_right / self.escalate_cases if self.escalate_cases else 0.0
+
+    @property
+    def clarify_rate(self) -> float:
+        return self.clarified / self.total if self.total else 0.0
+
+    @property
+    def overall(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.update(accuracy=self.accuracy, wrong_answer_rate=self.wrong_answer_rate,
+                    escalation_recall=self.escalation_recall, clarify_rate=self.clarify_rate, overall=self.overall)
+        return data
+
+
+class CasesError(AdmissionsError):
+    pass
+
+
+def load_cases(path: str | Path, knowledge: KnowledgeBase) -> list[Case]:
+    """Read `[{question, expect}]`; every expect must be a known entry id or an outcome."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CasesError(f"Cannot read cases file {path}: {exc.strerror}.") from exc
+    except yaml.YAMLError as exc:
+        raise CasesError(f"Cases file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, list):
+        raise CasesError(f"{path}: expected a list of {{question, expect}} items.")
+    cases = []
+    for i, item in enumerate(data, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not isinstance(item.get("expect"), str):
+            raise CasesError(f"{path}: item {i} needs 'question' and 'expect' text.")
+        expect = item["expect"]
+        if expect not in OUTCOMES and not knowledge.has(expect):
+            raise CasesError(f"{path}: item {i} expects '{expect}', which is neither an entry id nor one of {', '.join(OUTCOMES)}.")
+        cases.append(Case(item["question"], expect))
+    return cases
+
+
+def _expected_outcome(expect: str, knowledge: KnowledgeBase) -> tuple[str, str | None]:
+    """(action, entry id) the case expects; a handoff entry means 'escalate'."""
+    if expect in OUTCOMES:
+        return expect, None
+    entry = knowledge.entry(expect)
+    kind_action = {EntryKind.ANSWER: "answer", EntryKind.TOUR: "tour",
+                   EntryKind.SMALLTALK: "smalltalk", EntryKind.HANDOFF: "escalate"}
+    return kind_action[entry.kind], (entry.id if entry.kind is EntryKind.ANSWER else None)
+
+
+def rank_all(cases: Sequence[Case], matcher: Matcher, limit: int = 8) -> list[tuple[Candidate, ...]]:
+    """Match every case once; thresholds can then be varied without re-matching."""
+    return [tuple(matcher.match(c.question, limit=limit)) if normalize(c.question) else () for c in cases]
+
+
+def evaluate(
+    cases: Sequence[Case],
+    ranked: Sequence[tuple[Candidate, ...]],
+    knowledge: KnowledgeBase,
+    settings: DecisionSettings,
+) -> Report:
+    report = Report()
+    for case, candidates in zip(cases, ranked):
+        decision = decide(case.question, candidates, knowledge.entry, settings)
+        want_action, want_entry = _expected_outcome(case.expect, knowledge)
+        got_action = decision.action.value
+        got_entry = decision.entry.id if decision.entry and decision.action is Action.ANSWER else None
+        report.total += 1
+        right = got_action == want_action and (want_entry is None or got_entry == want_entry)
+        report.correct += right
+        if want_action == "answer":
+            report.answerable += 1
+            report.correct_answers += right
+        if want_action == "escalate":
+            report.escalate_cases += 1
+            report.escalated_right += got_action == "escalate"
+        if decision.action is Action.CLARIFY:
+            report.clarified += 1
+            report.clarified_with_right_choice += want_entry in {e.id for e in decision.choices}
+        if not right and decision.action in (Action.ANSWER, Action.TOUR, Action.SMALLTALK):
+            report.wrong_answers += 1
+        if not right:
+            got = got_action + (f":{decision.entry.id}" if decision.entry else "")
+            report.misses.append(Miss(case.question, case.expect, got, round(decision.score, 1),
+                                      [(c.entry_id, round(c.score, 1)) for c in candidates[:3]]))
+    return report
+
+
+def suggest_settings(
+    cases: Sequence[Case],
+    ranked: Sequence[tuple[Candidate, ...]],
+    knowledge: KnowledgeBase,
+    base: DecisionSettings,
+) -> tuple[DecisionSettings, Report]:
+    """Grid-search thresholds for most right outcomes minus WRONG_ANSWER_COST x wrong answers.
+
+    Clarifications count half right for answerable cases: the student gets there in one click.
+    """
+    best: tuple[float, DecisionSettings, Report] | None = None
+    for answer_t, clarify_t, margin in product(range(40, 96, 2), range(20, 90, 5), (0, 2, 4, 6, 8, 10, 12, 15)):
+        if clarify_t > answer_t:
+            continue
+        settings = replace(base, answer_threshold=float(answer_t), clarify_threshold=float(clarify_t), margin=float(margin))
+        report = evaluate(cases, ranked, knowledge, settings)
+        objective = report.correct - WRONG_ANSWER_COST * report.wrong_answers + 0.5 * report.clarified_with_right_choice
+        if best is None or objective > best[0]:
+            best = (objective, settings, report)
+    assert best is not None
+    return best[1], best[2]
+

@@ -1,0 +1,62 @@
+"""Checks on raw user text before it reaches the matcher or the queue.
+
+Chat clients deliver control characters, zero-width joiners and huge pastes;
+these helpers make such input safe to store and show, and say clearly what is
+wrong with input that cannot be taken.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import InvalidInput
+
+_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$")
+
+#: Longest message kept in a ticket; a longer paste is cut with a visible marker.
+MAX_STORED_CHARS = 10_000
+
+
+def clean_text(text: str) -> str:
+    """Drop control and zero-width characters (keeping newlines), trim, collapse blank runs."""
+    out = []
+    for ch in text:
+        if ch in "\n\t":
+            out.append(" " if ch == "\t" else ch)
+        elif ch in _INVISIBLE:
+            continue
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co"):
+            continue
+        else:
+            out.append(ch)
+    cleaned = re.sub(r"[ \u00a0]+", " ", "".join(out))
+    cleaned = re.sub(r"\n{3,}", "\n\n", cleaned)
+    return cleaned.strip()
+
+
+def for_storage(text: str) -> str:
+    """Clean text and cap it so one paste cannot bloat the queue."""
+    cleaned = clean_text(text)
+    if len(cleaned) > MAX_STORED_CHARS:
+        cleaned = cleaned[:MAX_STORED_CHARS] + " [... cut at 10,000 characters]"
+    return cleaned
+
+
+def require_email(email: str) -> str:
+    value = clean_text(email)
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise InvalidInput(
+            f"'{value[:80]}' doesn't look like an email address. Please enter one like name@example.com."
+        )
+    return value
+
+
+def require_field(value: str, label: str, max_chars: int, required: bool = True) -> str:
+    cleaned = clean_text(value)
+    if required and not cleaned:
+        raise InvalidInput(f"Please fill in your {label}.")
+    if len(cleaned) > max_chars:
+        raise InvalidInput(f"Your {label} can be at most {max_chars} characters (it has {len(cleaned)}).")
+    return cleaned
