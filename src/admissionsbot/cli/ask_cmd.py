@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_faq_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
-    p.add_argument("question", nargs="*", help="the question (several words are joined)")
+    p.add_argument("question", nargs="*", help="questions, each quoted as one argument")
     p.set_defaults(func=run)
 
 
@@ -36,7 +36,7 @@ class _NoStore:
 def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     service = AdmissionsService(load_knowledge(settings.faq_dir), _NoStore(), settings.decision_settings())  # type: ignore[arg-type]
-    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    questions = args.question if args.question else (line.rstrip("\n") for line in sys.stdin)
     for q in questions:
         try:
             decision = service.ask(q)
