@@ -77,6 +77,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
 _MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('admissionsbot.schema:' || COALESCE(current_schema(), '')))"
 
 
+def _oneline(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
 @lru_cache(maxsize=256)
 def _pg(sql: str) -> str:
     """`?` placeholders (shared SQL) -> psycopg's `%s`; the shared SQL contains no literal ? or %."""
@@ -132,11 +136,10 @@ class PostgresTicketStore(SQLTicketStore):
                 self._url, autocommit=True, row_factory=self._dict_row, **self._extra
             )
         except self._psycopg.Error as exc:
-            detail = " ".join(str(exc).split())
             raise StorageError(
-                f"Cannot connect to the {self.where}: {detail}. Check that the server is running "
-                "and reachable from this machine, that the database exists, and the user name "
-                "and password in the database URL."
+                f"Cannot connect to the {self.where}. Check that the server is running and "
+                "reachable from this machine, that the database exists, and the user name and "
+                f"password in the database URL. (Details: {_oneline(exc)})"
             ) from exc
 
     def _conn(self) -> Any:
@@ -166,7 +169,11 @@ class PostgresTicketStore(SQLTicketStore):
 
     # -- schema -------------------------------------------------------------------------
     def _migrate(self) -> None:
-        with self._tx(write=True) as conn:
+        doing = (
+            "setting up the ticket tables (check that the schema on the search_path exists "
+            "and that this user may create tables in it)"
+        )
+        with self._tx(write=True, doing=doing) as conn:
             conn.execute(_MIGRATION_LOCK)
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_version "
@@ -189,7 +196,7 @@ class PostgresTicketStore(SQLTicketStore):
 
     # -- SQLTicketStore hooks -------------------------------------------------------------
     @contextmanager
-    def _tx(self, write: bool) -> Iterator[Any]:
+    def _tx(self, write: bool, doing: str = "a ticket operation") -> Iterator[Any]:
         conn = self._conn()
         try:
             with conn.transaction():
@@ -198,12 +205,12 @@ class PostgresTicketStore(SQLTicketStore):
                 yield conn
         except self._psycopg.OperationalError as exc:
             raise StorageError(
-                f"Lost the connection to the {self.where} ({' '.join(str(exc).split())}). "
-                "Check that the server is up; the bot reconnects on the next call."
+                f"Lost the connection to the {self.where} during {doing}. Check that the server "
+                f"is up; the bot reconnects on the next call. (Details: {_oneline(exc)})"
             ) from exc
         except self._psycopg.Error as exc:
             raise StorageError(
-                f"The {self.where} rejected an operation: {' '.join(str(exc).split())}"
+                f"The {self.where} refused {doing}. (Details: {_oneline(exc)})"
             ) from exc
 
     def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:

@@ -121,7 +121,11 @@ def _prepare_path(path: str | Path) -> Path:
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        blocker = next((a for a in p.parents if a.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            reason = f"{blocker} is a file, not a folder"
+        else:
+            reason = exc.strerror or str(exc)
         raise StorageError(
             f"Cannot create the folder {p.parent} for the ticket database {p} ({reason}). "
             "Choose a database path in a writable folder."
