@@ -1,0 +1,134 @@
+"""Concurrent writers: nothing lost, and exactly one of several claimers wins.
+
+Threads start together on a Barrier so the calls genuinely overlap; the
+assertions are about outcomes (counts, winners), never about timing.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from storage_support import asker, at, question
+
+from admissionsbot.core.errors import TransitionError
+from admissionsbot.core.models import TicketStatus
+from admissionsbot.storage import SQLiteTicketStore, TicketStore
+
+T = TypeVar("T")
+
+
+def run_together(n: int, work: Callable[[int], T]) -> list[T]:
+    """Run work(0..n-1) in n threads released at the same moment; re-raise any error."""
+    barrier = threading.Barrier(n)
+
+    def go(i: int) -> T:
+        barrier.wait()
+        return work(i)
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return list(pool.map(go, range(n)))
+
+
+def _create_batch(store: TicketStore, worker: int, count: int) -> list[int]:
+    who = asker(f"w{worker}")
+    return [store.create(question(f"w{worker}-q{i}", who), at(i)).number for i in range(count)]
+
+
+def _claim(store: TicketStore, number: int, staff: str) -> str:
+    try:
+        store.claim(number, staff, at(1))
+        return "won"
+    except TransitionError:
+        return "lost"
+
+
+def _assert_all_persisted(store: TicketStore, numbers: list[list[int]], per_worker: int) -> None:
+    flat = [n for batch in numbers for n in batch]
+    assert len(flat) == len(set(flat)) == len(numbers) * per_worker
+    assert {t.number for t in store.list(limit=10_000)} == set(flat)
+    for worker, batch in enumerate(numbers):
+        mine = store.for_asker("discord", f"w{worker}", limit=10_000)
+        assert sorted(t.question for t in mine) == sorted(f"w{worker}-q{i}" for i in range(per_worker))
+        assert {t.number for t in mine} == set(batch)
+
+
+def _assert_single_winner(store: TicketStore, number: int, outcomes: list[str]) -> None:
+    assert outcomes.count("won") == 1 and outcomes.count("lost") == len(outcomes) - 1
+    winner = f"staff{outcomes.index('won')}"
+    ticket = store.get(number)
+    assert ticket.status is TicketStatus.CLAIMED and ticket.claimed_by == winner
+    assert [e.actor for e in ticket.events if e.action == "claimed"] == [winner]
+
+
+def test_threads_sharing_one_store_lose_no_creates(store: TicketStore) -> None:
+    numbers = run_together(8, lambda w: _create_batch(store, w, 50))
+    _assert_all_persisted(store, numbers, 50)
+
+
+def test_threads_sharing_one_store_one_claim_wins(store: TicketStore) -> None:
+    n = store.create(question(), at(0)).number
+    outcomes = run_together(10, lambda i: _claim(store, n, f"staff{i}"))
+    _assert_single_winner(store, n, outcomes)
+
+
+def test_separate_store_instances_per_thread(backend) -> None:  # type: ignore[no-untyped-def]
+    first = backend.open()
+    stores = [backend.open() for _ in range(6)]
+
+    numbers = run_together(6, lambda w: _create_batch(stores[w], w, 20))
+    _assert_all_persisted(first, numbers, 20)
+    n = first.create(question(), at(0)).number
+    outcomes = run_together(6, lambda i: _claim(stores[i], n, f"staff{i}"))
+    _assert_single_winner(first, n, outcomes)
+
+
+def test_concurrent_first_open_migrates_once(backend) -> None:  # type: ignore[no-untyped-def]
+    stores = run_together(6, lambda _: backend.open())
+    assert {s.schema_version() for s in stores} == {1}
+    assert backend.raw("SELECT version FROM schema_version") == [(1,)]
+    numbers = [s.create(question(), at(0)).number for s in stores]
+    assert len(set(numbers)) == 6
+
+
+# -- SQLite: several OS processes on one file ----------------------------------------------
+
+
+def _process_worker(path: str, worker: int, count: int, start: object) -> None:
+    """Runs in a spawned process: opens its own store (racing on first open) and creates."""
+    start.wait()  # type: ignore[attr-defined]
+    store = SQLiteTicketStore(path)
+    try:
+        _create_batch(store, worker, count)
+    finally:
+        store.close_store()
+
+
+def test_sqlite_processes_creating_in_one_file(tmp_path: Path) -> None:
+    path = tmp_path / "shared" / "tickets.db"  # does not exist yet: processes race to create it
+    ctx = multiprocessing.get_context("spawn")
+    workers, per_worker = 4, 25
+    start = ctx.Event()
+    procs = [
+        ctx.Process(target=_process_worker, args=(str(path), w, per_worker, start)) for w in range(workers)
+    ]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * workers
+
+    store = SQLiteTicketStore(path)
+    try:
+        tickets = store.list(limit=1000)
+        assert len(tickets) == len({t.number for t in tickets}) == workers * per_worker
+        for w in range(workers):
+            mine = store.for_asker("discord", f"w{w}", limit=1000)
+            assert sorted(t.question for t in mine) == sorted(f"w{w}-q{i}" for i in range(per_worker))
+    finally:
+        store.close_store()
