@@ -1,0 +1,83 @@
+"""The eval harness: metrics known exactly on hand-made rankings, and the CLI around it."""
+
+import json
+
+import pytest
+
+from admissionsbot.cli import main
+from admissionsbot.core.decide import DecisionSettings
+from admissionsbot.core.evaluation import Case, CasesError, evaluate, load_cases, suggest_settings
+from admissionsbot.core.knowledge import load_knowledge
+from admissionsbot.core.models import Candidate as C
+
+from faq_fixtures import write_faq
+
+CASES = [
+    (Case("q1", "internship-pay"), (C("internship-pay", 90), C("careers", 40))),  # right answer
+    (Case("q2", "careers"), (C("internship-pay", 90), C("careers", 40))),  # wrong answer
+    (Case("q3", "careers"), (C("careers", 60), C("internship-pay", 55))),  # clarify, right entry offered
+    (Case("q4", "escalate"), (C("internship-pay", 30),)),  # escalated, right
+    (Case("q5", "escalate"), (C("internship-pay", 95),)),  # answered what should go to staff: wrong
+    (Case("q6", "tuition-cost"), (C("tuition-cost", 90),)),  # handoff entry = escalate, right
+    (Case("q7", "tour"), (C("campus-tour", 90),)),  # right
+    (Case("q8", "smalltalk"), (C("greeting", 20),)),  # escalated: a miss but not a wrong answer
+]
+SETTINGS = DecisionSettings(answer_threshold=70, clarify_threshold=50, margin=8)
+
+
+@pytest.fixture
+def kb(tmp_path):
+    return load_knowledge(write_faq(tmp_path / "faq"))
+
+
+def test_metrics_are_exact(kb):
+    r = evaluate([c for c, _ in CASES], [r for _, r in CASES], kb, SETTINGS)
+    assert (r.total, r.answerable, r.correct_answers) == (8, 3, 1)
+    assert r.accuracy == pytest.approx(1 / 3)
+    assert r.wrong_answers == 2 and r.wrong_answer_rate == pytest.approx(2 / 8)
+    assert (r.escalate_cases, r.escalated_right) == (3, 2) and r.escalation_recall == pytest.approx(2 / 3)
+    assert (r.clarified, r.clarified_with_right_choice) == (1, 1) and r.clarify_rate == pytest.approx(1 / 8)
+    assert r.correct == 4
+    assert [m.question for m in r.misses] == ["q2", "q3", "q5", "q8"]
+    assert r.misses[0].got == "answer:internship-pay" and r.misses[0].candidates[0] == ("internship-pay", 90)
+
+
+def test_suggested_thresholds_do_no_worse_than_the_given_ones(kb):
+    cases, ranked = [c for c, _ in CASES], [r for _, r in CASES]
+    suggested, report = suggest_settings(cases, ranked, kb, SETTINGS)
+    base = evaluate(cases, ranked, kb, SETTINGS)
+    score = lambda r: r.correct - 3 * r.wrong_answers + 0.5 * r.clarified_with_right_choice  # noqa: E731
+    assert score(report) >= score(base)
+    assert report.wrong_answers <= base.wrong_answers
+
+
+def test_cases_file_errors_are_clear(kb, tmp_path):
+    bad = tmp_path / "cases.yaml"
+    bad.write_text("- {question: hi, expect: no-such-entry}\n")
+    with pytest.raises(CasesError, match="expects 'no-such-entry', which is neither an entry id"):
+        load_cases(bad, kb)
+    bad.write_text("question: hi\n")
+    with pytest.raises(CasesError, match="expected a list"):
+        load_cases(bad, kb)
+
+
+def test_eval_cli_json_and_min_accuracy_exit_code(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    faq = write_faq(tmp_path / "faq")
+    cases = tmp_path / "cases.yaml"
+    cases.write_text(
+        "- {question: 'Do internships pay?', expect: internship-pay}\n"
+        "- {question: 'What careers can I have after graduating?', expect: careers}\n"
+        "- {question: 'Can I book a campus tour?', expect: tour}\n"
+        "- {question: 'zebra xylophone quantum', expect: escalate}\n"
+    )
+    assert main(["eval", str(cases), "--faq", str(faq), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["total"] == 4 and data["accuracy"] == 1.0 and data["wrong_answer_rate"] == 0.0
+    assert data["escalation_recall"] == 1.0
+    assert main(["eval", str(cases), "--faq", str(faq), "--min-accuracy", "1.0"]) == 0
+    out = capsys.readouterr().out
+    assert "accuracy (answerable, right entry): 1.000  (2/2)" in out
+    cases.write_text("- {question: 'zebra xylophone quantum', expect: careers}\n")
+    assert main(["eval", str(cases), "--faq", str(faq), "--min-accuracy", "0.5"]) == 1
+    assert "expected careers, got escalate" in capsys.readouterr().out
