@@ -13,11 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
 from storage_support import asker, at, question
 
-from admissionsbot.core.errors import TransitionError
+from admissionsbot.core.errors import StorageError, TransitionError
 from admissionsbot.core.models import TicketStatus
-from admissionsbot.storage import SQLiteTicketStore, TicketStore
+from admissionsbot.storage import PostgresTicketStore, SQLiteTicketStore, TicketStore
 
 T = TypeVar("T")
 
@@ -130,5 +131,37 @@ def test_sqlite_processes_creating_in_one_file(tmp_path: Path) -> None:
         for w in range(workers):
             mine = store.for_asker("discord", f"w{w}", limit=1000)
             assert sorted(t.question for t in mine) == sorted(f"w{w}-q{i}" for i in range(per_worker))
+    finally:
+        store.close_store()
+
+
+# -- connection lifecycle ----------------------------------------------------------------------
+
+
+def test_connections_of_finished_threads_are_closed(store: TicketStore) -> None:
+    pool = store._pool  # type: ignore[attr-defined]  # internal, checked to prove no leak
+    store.create(question(), at(0))  # this thread's connection
+    run_together(5, lambda _: store.list())
+    assert pool.open_count() == 6
+
+    def later() -> int:
+        return len(store.list())
+
+    assert run_together(1, lambda _: later()) == [1]  # the five finished threads get pruned
+    assert pool.open_count() == 2
+
+
+def test_postgres_reconnects_after_the_server_drops_the_connection(pg_url: str) -> None:
+    import psycopg
+
+    store = PostgresTicketStore(pg_url)
+    try:
+        n = store.create(question(), at(0)).number
+        pid = store._pool.get().info.backend_pid  # type: ignore[attr-defined]
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(StorageError, match="Lost the connection"):
+            store.get(n)  # the dropped connection surfaces as a readable error ...
+        assert store.get(n).number == n  # ... and the next call reconnects
     finally:
         store.close_store()

@@ -9,7 +9,6 @@ starting at once cannot race on the schema.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -19,6 +18,7 @@ from typing import Any
 from ..core.errors import StorageError
 from .common import SQLTicketStore, check_schema_version
 from .rows import to_utc
+from .threads import PerThread
 
 #: Ordered migration steps; step i brings the schema to version i + 1. Append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -119,10 +119,12 @@ class PostgresTicketStore(SQLTicketStore):
             f"{info.get('host') or 'localhost'}:{info.get('port') or 5432} "
             f"as user '{info.get('user') or '(default)'}'"
         )
-        self._local = threading.local()
-        self._conns: list[Any] = []
-        self._guard = threading.Lock()
-        self._closed = False
+        self._pool: PerThread[Any] = PerThread(
+            self._connect,
+            lambda conn: conn.close(),
+            usable=lambda conn: not (conn.closed or conn.broken),  # dropped by the server: replace
+            closed_message=f"The ticket store for the {self.where} has been closed.",
+        )
         try:
             self._migrate()
         except BaseException:
@@ -143,29 +145,11 @@ class PostgresTicketStore(SQLTicketStore):
             ) from exc
 
     def _conn(self) -> Any:
-        if self._closed:
-            raise StorageError(f"The ticket store for the {self.where} has been closed.")
-        conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or conn.broken:
-            if conn is not None:  # dropped by the server: replace it
-                with self._guard:
-                    self._conns = [c for c in self._conns if c is not conn]
-            conn = self._connect()
-            with self._guard:
-                self._conns.append(conn)
-            self._local.conn = conn
-        return conn
+        return self._pool.get()
 
     def close_store(self) -> None:
         """Close every thread's connection; later calls raise StorageError."""
-        with self._guard:
-            self._closed = True
-            conns, self._conns = self._conns, []
-        for conn in conns:
-            try:
-                conn.close()
-            except Exception:
-                pass
+        self._pool.close_all()
 
     # -- schema -------------------------------------------------------------------------
     def _migrate(self) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -21,6 +20,7 @@ from typing import Any
 from ..core.errors import StorageError
 from .common import SQLTicketStore, check_schema_version
 from .rows import to_iso
+from .threads import PerThread
 
 #: Ordered migration steps; step i brings the schema to version i + 1. Append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -139,12 +139,13 @@ class SQLiteTicketStore(SQLTicketStore):
     def __init__(self, path: str | Path, *, busy_timeout: float = 30.0) -> None:
         self.path = _prepare_path(path)
         self._timeout = busy_timeout
-        self._local = threading.local()
-        self._conns: list[sqlite3.Connection] = []
-        self._guard = threading.Lock()
-        self._closed = False
+        self._pool: PerThread[sqlite3.Connection] = PerThread(
+            self._connect,
+            sqlite3.Connection.close,
+            closed_message=f"The ticket store for {self.path} has been closed.",
+        )
         try:
-            self._migrate(self._conn())
+            self._migrate()
         except BaseException:
             self.close_store()
             raise
@@ -169,29 +170,14 @@ class SQLiteTicketStore(SQLTicketStore):
         return conn
 
     def _conn(self) -> sqlite3.Connection:
-        if self._closed:
-            raise StorageError(f"The ticket store for {self.path} has been closed.")
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._connect()
-            with self._guard:
-                self._conns.append(conn)
-            self._local.conn = conn
-        return conn
+        return self._pool.get()
 
     def close_store(self) -> None:
         """Close every thread's connection; later calls raise StorageError."""
-        with self._guard:
-            self._closed = True
-            conns, self._conns = self._conns, []
-        for conn in conns:
-            try:
-                conn.close()
-            except sqlite3.Error:
-                pass
+        self._pool.close_all()
 
     # -- schema -------------------------------------------------------------------------
-    def _migrate(self, conn: sqlite3.Connection) -> None:
+    def _migrate(self) -> None:
         """Bring the schema up to date in one IMMEDIATE transaction (other openers wait)."""
         with self._tx(write=True, opening=True) as c:
             c.execute(
