@@ -1,0 +1,96 @@
+"""The discord.py Bot subclass: wiring only.
+
+`setup_hook` (runs once, unlike on_ready) registers the persistent buttons,
+adds the cogs, installs the error handler and starts the retry task, whose
+first pass runs at start-up. Mentions are locked down at bot level so nothing
+the bot echoes (FAQ text, student questions, staff replies) can ping anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import discord
+from discord.ext import commands, tasks
+
+from ...config import Settings
+from ...core.cooldown import Cooldown
+from ...core.office_hours import OfficeHours
+from ...core.service import AdmissionsService
+from . import errors
+from .answers import StudentFlows
+from .delivery import Delivery
+from .dynamic_items import DYNAMIC_ITEMS
+from .staff_actions import StaffFlows
+from .staff_cog import StaffCog
+from .student_cog import StudentCog
+
+log = logging.getLogger(__name__)
+
+
+def make_intents(settings: Settings) -> discord.Intents:
+    """Only what is used; message content (privileged) only when help channels are configured."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = bool(settings.help_channel_ids)
+    return intents
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class AdmissionsBot(commands.Bot):
+    def __init__(
+        self,
+        service: AdmissionsService,
+        settings: Settings,
+        *,
+        application_id: int | None = None,
+        background: bool = True,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,  # unused: no prefix commands; see on_message
+            help_command=None,
+            intents=make_intents(settings),
+            allowed_mentions=discord.AllowedMentions.none(),
+            application_id=application_id,
+        )
+        self.service = service
+        self.settings = settings
+        self.now = clock
+        self.office_hours = OfficeHours.parse(settings.office_hours, settings.office_days, settings.timezone)
+        self.cooldown = Cooldown(settings.cooldown_messages, settings.cooldown_seconds)
+        self.delivery = Delivery(self)
+        self.student = StudentFlows(self)
+        self.staff = StaffFlows(self)
+        self._background = background
+        self.retry_task: tasks.Loop | None = None
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        for cog in (StudentCog(self), StaffCog(self)):
+            try:
+                await self.add_cog(cog)
+            except Exception:  # RoboDanny's rule: log a broken cog, keep the rest running
+                log.exception("Could not add cog %s", cog.qualified_name)
+        errors.install(self)
+        if self._background:
+            self.retry_task = tasks.loop(seconds=self.settings.retry_interval_seconds)(self.delivery.retry_pending)
+            self.retry_task.start()
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: the student cog's listener answers messages (no CommandNotFound noise)."""
+
+    async def on_ready(self) -> None:
+        log.info("Connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
+
+    async def close(self) -> None:
+        if self.retry_task is not None:
+            self.retry_task.cancel()
+        await super().close()

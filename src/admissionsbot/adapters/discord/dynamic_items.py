@@ -1,0 +1,205 @@
+"""Persistent buttons: DynamicItems whose custom id carries all the state they need.
+
+A click after a restart rebuilds the button from its custom id alone
+(`admissionsbot:<what>:...`, at most 100 characters): student buttons carry
+the FAQ entry id (the question is read back from the message's embed), staff
+buttons carry the ticket number. Callbacks only hand over to the bot's
+student/staff flows, so no logic lives in a button.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+from discord.ui import Button, DynamicItem, View
+
+from ...core.models import Entry, Ticket, TicketStatus
+from . import errors
+from .embeds import BUTTON_LABEL_CHARS, clip
+from .identity import NotStaff, require_staff
+
+if TYPE_CHECKING:
+    from .bot import AdmissionsBot
+
+NS = "admissionsbot"
+_ENTRY = re.compile(r"[a-z0-9-]{1,70}")
+NO_ENTRY = "x"  # stands in for an entry id too long for a custom id; treated as unknown
+
+
+def _bot(interaction: discord.Interaction) -> AdmissionsBot:
+    return cast("AdmissionsBot", interaction.client)
+
+
+def _entry_part(entry_id: str) -> str:
+    return entry_id if _ENTRY.fullmatch(entry_id) else NO_ENTRY
+
+
+class _Guarded:
+    """Send failures to the global handler: discord.py would only log a DynamicItem's exception."""
+
+    custom_id: str
+
+    async def callback(self, interaction: discord.Interaction) -> Any:
+        try:
+            await self.run(interaction)
+        except Exception as exc:  # noqa: BLE001 - every failure gets an answer and a log line
+            await errors.handle(interaction, exc, f"button {self.custom_id}")
+
+    async def run(self, interaction: discord.Interaction) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+
+# -- student buttons ------------------------------------------------------------------------
+class AnswerButton(_Guarded, DynamicItem[Button], template=rf"{NS}:ans:(?P<action>helpful|other|staff):(?P<entry>[a-z0-9-]{{1,70}})"):
+    """Helpful / Not what I asked / Talk to admissions under an FAQ answer."""
+
+    LOOK = {
+        "helpful": ("Helpful", discord.ButtonStyle.success),
+        "other": ("Not what I asked", discord.ButtonStyle.secondary),
+        "staff": ("Talk to admissions", discord.ButtonStyle.primary),
+    }
+
+    def __init__(self, action: str, entry_id: str) -> None:
+        label, style = self.LOOK[action]
+        super().__init__(Button(label=label, style=style, custom_id=f"{NS}:ans:{action}:{_entry_part(entry_id)}"))
+        self.action, self.entry_id = action, entry_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> AnswerButton:
+        return cls(match["action"], match["entry"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        student = _bot(interaction).student
+        if self.action == "helpful":
+            await student.helpful(interaction, self.entry_id)
+        elif self.action == "other":
+            await student.not_what_i_asked(interaction, self.entry_id)
+        else:
+            await student.talk_to_admissions(interaction)
+
+
+class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour"):
+    """Book a campus tour: opens the tour form."""
+
+    def __init__(self, primary: bool = False) -> None:
+        style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
+        super().__init__(Button(label="Book a campus tour", style=style, custom_id=f"{NS}:tour"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> TourButton:
+        return cls()
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).student.open_tour_form(interaction)
+
+
+class PickButton(_Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>[a-z0-9-]{{1,70}})"):
+    """One "did you mean" choice."""
+
+    def __init__(self, entry_id: str, label: str = "This one") -> None:
+        super().__init__(Button(label=clip(label, BUTTON_LABEL_CHARS), style=discord.ButtonStyle.secondary,
+                                custom_id=f"{NS}:pick:{_entry_part(entry_id)}"))
+        self.entry_id = entry_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> PickButton:
+        return cls(match["entry"], getattr(item, "label", None) or "This one")
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).student.pick(interaction, self.entry_id)
+
+
+class AskTeamButton(_Guarded, DynamicItem[Button], template=rf"{NS}:nomatch"):
+    """"None of these": hand the question to the admissions team."""
+
+    def __init__(self, label: str = "None of these: ask the admissions team") -> None:
+        super().__init__(Button(label=clip(label, BUTTON_LABEL_CHARS), style=discord.ButtonStyle.primary,
+                                custom_id=f"{NS}:nomatch"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> AskTeamButton:
+        return cls(getattr(item, "label", None) or "Ask the admissions team")
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).student.talk_to_admissions(interaction)
+
+
+# -- staff buttons --------------------------------------------------------------------------
+class StaffButton(_Guarded, DynamicItem[Button], template=rf"{NS}:staff:(?P<action>claim|reply|close):(?P<number>[0-9]{{1,18}})"):
+    """Claim / Reply / Close on a staff-channel ticket card; staff-only on every click."""
+
+    LOOK = {
+        "claim": ("Claim", discord.ButtonStyle.primary),
+        "reply": ("Reply", discord.ButtonStyle.success),
+        "close": ("Close", discord.ButtonStyle.danger),
+    }
+
+    def __init__(self, action: str, number: int, disabled: bool = False) -> None:
+        label, style = self.LOOK[action]
+        super().__init__(Button(label=label, style=style, disabled=disabled, custom_id=f"{NS}:staff:{action}:{number}"))
+        self.action, self.number = action, number
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> StaffButton:
+        return cls(match["action"], int(match["number"]))
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        try:
+            require_staff(interaction, _bot(interaction).settings)
+        except NotStaff as exc:
+            await errors.tell(interaction, str(exc))
+            return False
+        return True
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        staff = _bot(interaction).staff
+        if self.action == "claim":
+            await staff.claim(interaction, self.number)
+        elif self.action == "reply":
+            await staff.open_reply_form(interaction, self.number)
+        else:
+            await staff.open_close_form(interaction, self.number)
+
+
+DYNAMIC_ITEMS = (AnswerButton, TourButton, PickButton, AskTeamButton, StaffButton)
+
+
+# -- views built from them ------------------------------------------------------------------
+def answer_view(entry_id: str, *, tour_first: bool = False) -> View:
+    """The four buttons under an answer; a tour answer puts the tour button first."""
+    view = View(timeout=None)
+    if tour_first:
+        view.add_item(TourButton(primary=True))
+    for action in ("helpful", "other", "staff"):
+        view.add_item(AnswerButton(action, entry_id))
+    if not tour_first:
+        view.add_item(TourButton())
+    return view
+
+
+def choices_view(choices: Sequence[Entry]) -> View:
+    """Up to three "did you mean" buttons and "None of these"."""
+    view = View(timeout=None)
+    for entry in choices[:3]:
+        view.add_item(PickButton(entry.id, entry.question))
+    view.add_item(AskTeamButton())
+    return view
+
+
+def hand_off_view() -> View:
+    view = View(timeout=None)
+    view.add_item(AskTeamButton("Ask the admissions team"))
+    return view
+
+
+def staff_view(ticket: Ticket) -> View:
+    """Claim only while open; everything disabled once closed."""
+    closed = ticket.status is TicketStatus.CLOSED
+    view = View(timeout=None)
+    view.add_item(StaffButton("claim", ticket.number, disabled=ticket.status is not TicketStatus.OPEN))
+    view.add_item(StaffButton("reply", ticket.number, disabled=closed))
+    view.add_item(StaffButton("close", ticket.number, disabled=closed))
+    return view

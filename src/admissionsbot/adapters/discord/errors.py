@@ -1,0 +1,78 @@
+"""One error handler for application commands, buttons and modals.
+
+The user gets a short ephemeral message (the service's own sentence for an
+AdmissionsError, an apology for a bug), the log gets the traceback, and an
+interaction is never answered twice: once it has a response, the apology
+goes out as a followup instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+
+from ...core.errors import AdmissionsError
+from .embeds import clip
+from .identity import NotStaff
+
+if TYPE_CHECKING:
+    from .bot import AdmissionsBot
+
+log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell the admissions team."
+
+
+async def tell(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
+    """Send an ephemeral message whether or not the interaction was already answered."""
+    content = clip(content, 2000)
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(content, ephemeral=True, **kwargs)
+        else:
+            await interaction.response.send_message(content, ephemeral=True, **kwargs)
+    except discord.HTTPException as exc:  # token expired, interaction unknown: nothing more to do
+        log.warning("Could not answer interaction %s: %s", interaction.id, exc)
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The exception that actually happened, under discord.py's wrappers."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        return error.original
+    return error
+
+
+async def handle(interaction: discord.Interaction, error: BaseException, where: str) -> None:
+    """Answer the user for any failure; log real bugs with their traceback."""
+    original = unwrap(error)
+    if isinstance(original, AdmissionsError):
+        await tell(interaction, str(original))
+        return
+    if isinstance(original, (NotStaff, app_commands.NoPrivateMessage)):
+        await tell(interaction, str(original) or "That only works in the server.")
+        return
+    if isinstance(original, app_commands.TransformerError):
+        await tell(interaction, f"I couldn't use the value {str(original.value)[:100]!r} there; please check it and try again.")
+        return
+    if isinstance(original, app_commands.CheckFailure):
+        await tell(interaction, "You can't use that here.")
+        return
+    if isinstance(original, discord.Forbidden) and original.code in (50001, 50013):
+        bot: AdmissionsBot = interaction.client  # type: ignore[assignment]
+        await bot.delivery.report_missing_permission(interaction.channel_id, original)
+        await tell(interaction, "I don't have permission to do that in this channel; the admissions team has been told.")
+        return
+    log.error("Error in %s (interaction %s, user %s)", where, interaction.id, interaction.user.id, exc_info=original)
+    await tell(interaction, APOLOGY)
+
+
+async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    command = interaction.command.qualified_name if interaction.command else "an application command"
+    await handle(interaction, error, f"/{command}")
+
+
+def install(bot: AdmissionsBot) -> None:
+    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]

@@ -1,0 +1,68 @@
+"""Staff slash commands (/queue ..., /faq reload): thin wrappers over StaffFlows.
+
+Every command in this cog passes `cog_check`-style `interaction_check`, which
+checks the member's roles each time: default permissions only hide commands.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ...core.models import TicketStatus
+from .identity import require_staff
+
+if TYPE_CHECKING:
+    from .bot import AdmissionsBot
+
+STAFF_DEFAULT_PERMISSIONS = discord.Permissions(manage_messages=True)  # hidden from students; not the real check
+
+
+class StaffCog(commands.Cog, name="Staff"):
+    queue = app_commands.Group(name="queue", description="Admissions staff: work the ticket queue",
+                               guild_only=True, default_permissions=STAFF_DEFAULT_PERMISSIONS)
+    faq = app_commands.Group(name="faq", description="Admissions staff: manage the FAQ",
+                             guild_only=True, default_permissions=STAFF_DEFAULT_PERMISSIONS)
+
+    def __init__(self, bot: AdmissionsBot) -> None:
+        self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        require_staff(interaction, self.bot.settings)  # raises NotStaff, answered by the error handler
+        return True
+
+    @queue.command(name="list", description="List tickets, newest first")
+    @app_commands.describe(status="Only tickets with this status")
+    async def queue_list(self, interaction: discord.Interaction, status: TicketStatus | None = None) -> None:
+        await self.bot.staff.list_tickets(interaction, status)
+
+    @queue.command(name="show", description="Show one ticket in full")
+    async def queue_show(self, interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
+        await self.bot.staff.show(interaction, number)
+
+    @queue.command(name="claim", description="Claim a ticket so you can reply to it")
+    async def queue_claim(self, interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
+        await self.bot.staff.claim(interaction, number)
+
+    @queue.command(name="reply", description="Reply to a ticket; the student gets it by DM or /mytickets")
+    @app_commands.describe(text="Your reply (at most 4,000 characters)")
+    async def queue_reply(self, interaction: discord.Interaction, number: app_commands.Range[int, 1],
+                          text: app_commands.Range[str, 1, 4000]) -> None:
+        await self.bot.staff.reply(interaction, number, text)
+
+    @queue.command(name="close", description="Close a ticket")
+    @app_commands.describe(reason="Why it is closed (optional)")
+    async def queue_close(self, interaction: discord.Interaction, number: app_commands.Range[int, 1],
+                          reason: app_commands.Range[str, 1, 500] | None = None) -> None:
+        await self.bot.staff.close(interaction, number, reason)
+
+    @faq.command(name="reload", description="Reload and validate the FAQ files; a broken FAQ is not loaded")
+    async def faq_reload(self, interaction: discord.Interaction) -> None:
+        await self.bot.staff.reload_faq(interaction)
+
+
+async def setup(bot: AdmissionsBot) -> None:
+    await bot.add_cog(StaffCog(bot))

@@ -1,0 +1,125 @@
+"""`admissionsbot run` and `admissionsbot sync-commands`: the Discord bot.
+
+The token comes only from the DISCORD_TOKEN environment variable: never a
+file in the repository, never a command-line argument (it would show in the
+process list), never logged. Application commands are synced on purpose with
+`sync-commands`, not on every start (Discord rate-limits syncing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from ..bootstrap import build_service
+from .common import add_db_option, add_faq_option, settings_from
+
+TOKEN_ENV = "DISCORD_TOKEN"
+NO_TOKEN = (
+    "admissionsbot: no Discord bot token. Set the DISCORD_TOKEN environment variable to your bot's token "
+    "(Discord developer portal > your application > Bot > Reset Token), e.g.\n"
+    "    export DISCORD_TOKEN=...   # then: admissionsbot run\n"
+    "Never put the token in a file in the repository. To try the assistant without Discord, "
+    "use `admissionsbot chat`."
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    run = sub.add_parser(
+        "run",
+        help="run the Discord bot (token from $DISCORD_TOKEN)",
+        description="Connect to Discord and answer students; staff work the queue in the staff channel. "
+        "The token is read from the DISCORD_TOKEN environment variable only. See docs/discord.md.",
+    )
+    add_faq_option(run)
+    add_db_option(run)
+    run.set_defaults(func=run_bot)
+
+    sync = sub.add_parser(
+        "sync-commands",
+        help="register the bot's slash commands with Discord, then exit",
+        description="Log in, sync the application command tree (globally, or to one guild with --guild, which "
+        "takes effect at once), print what was synced and exit. Run it after installing or upgrading.",
+    )
+    sync.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (copy of the global commands)")
+    add_faq_option(sync)
+    add_db_option(sync)
+    sync.set_defaults(func=sync_commands)
+
+
+def _token() -> str | None:
+    token = os.environ.get(TOKEN_ENV, "").strip()
+    return token or None
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    token = _token()
+    if token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    settings = settings_from(args)
+    service = build_service(settings)  # a broken FAQ or database stops here with the service's own message
+    import discord
+
+    from ..adapters.discord.bot import AdmissionsBot
+
+    try:
+        bot = AdmissionsBot(service, settings)  # a bad office-hours setting stops here
+        discord.utils.setup_logging(level=getattr(logging, settings.log_level.upper(), logging.INFO), root=True)
+        asyncio.run(_start(bot, token))
+    except discord.LoginFailure:
+        print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        print("admissionsbot: help_channel_ids is set, which needs the Message Content intent: enable it in the "
+              "developer portal (your application > Bot > Privileged Gateway Intents), or clear help_channel_ids.",
+              file=sys.stderr)
+        return 2
+    finally:
+        service.store.close_store()
+    return 0
+
+
+async def _start(bot: object, token: str) -> None:
+    async with bot:  # type: ignore[attr-defined]
+        await bot.start(token)  # type: ignore[attr-defined]
+
+
+def sync_commands(args: argparse.Namespace) -> int:
+    token = _token()
+    if token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    settings = settings_from(args)
+    service = build_service(settings)
+    import discord
+
+    from ..adapters.discord.bot import AdmissionsBot
+
+    try:
+        bot = AdmissionsBot(service, settings, background=False)
+        names = asyncio.run(_sync(bot, token, args.guild))
+    except discord.LoginFailure:
+        print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
+        return 2
+    finally:
+        service.store.close_store()
+    where = f"guild {args.guild}" if args.guild else "all guilds (global; may take a while to appear)"
+    print(f"Synced {len(names)} command(s) to {where}: {', '.join('/' + n for n in names)}")
+    return 0
+
+
+async def _sync(bot: object, token: str, guild_id: int | None) -> list[str]:
+    import discord
+
+    async with bot:  # type: ignore[attr-defined]
+        await bot.login(token)  # type: ignore[attr-defined]  # runs setup_hook: the cogs add their commands
+        tree = bot.tree  # type: ignore[attr-defined]
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            tree.copy_global_to(guild=guild)
+        synced = await tree.sync(guild=guild)
+    return [command.name for command in synced]
