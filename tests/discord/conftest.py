@@ -56,6 +56,7 @@ FAQ = """\
   source: career-after-graduation.txt
 - id: tuition-cost
   kind: handoff
+  min_score: 60
   question: How much is tuition?
   alternates:
     - what does the program cost

@@ -114,7 +114,9 @@ class Delivery:
             return
         channel = self.bot.get_partial_messageable(ref[0], guild_id=self.bot.settings.guild_id)
         try:
-            await channel.get_partial_message(ref[1]).edit(embed=self._card(ticket), view=staff_view(ticket))
+            await channel.get_partial_message(ref[1]).edit(
+                embed=self._card(ticket), view=staff_view(ticket), allowed_mentions=discord.AllowedMentions.none()
+            )
         except discord.NotFound:
             await self.post_ticket(ticket)  # the card was deleted: post a fresh one
         except SEND_ERRORS as exc:

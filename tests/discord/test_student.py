@@ -1,0 +1,278 @@
+"""Students: /ask, plain messages (DM, help channel, mention), clarify, hand-offs, /mytickets."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+import pytest
+
+from admissionsbot.core.models import Action, TicketKind, TicketStatus
+from harness import (
+    BOT_USER,
+    DM_CHANNEL_ID,
+    GENERAL_CHANNEL_ID,
+    HELP_CHANNEL_ID,
+    STAFF_CHANNEL_ID,
+    STUDENT,
+    STUDENT_ID,
+    Harness,
+    buttons,
+    text_of,
+)
+
+ANSWER_LABELS = ["Helpful", "Not what I asked", "Talk to admissions", "Book a campus tour"]
+CLARIFY_CANDIDATES = ["find paid internship", "internship pay or placement", "paid internship",
+                      "do interns get paid during the internship placement", "internship help"]
+HANDOFF_CANDIDATES = ["How much is tuition?", "tuition fees", "what does the program cost", "cost of attendance",
+                      "how expensive is the school"]
+NO_MATCH = "what is the weather on mars today"
+
+
+def find_question(service, action: Action, pool: list[str], min_choices: int = 1, reason: str = "") -> str:
+    """The first question the real matcher treats as `action` (keeps tests robust to tuning)."""
+    for q in pool:
+        d = service.ask(q)
+        if d.action is action and (action is not Action.CLARIFY or len(d.choices) >= min_choices) \
+                and (not reason or d.reason == reason):
+            return q
+    pytest.skip(f"none of {pool} is a {action.value} with this matcher")
+
+
+def only(items: list):
+    assert len(items) == 1, items
+    return items[0]
+
+
+async def test_ask_answers_with_source_and_four_buttons(harness: Harness):
+    token = await harness.slash("ask", {"question": "Do internships pay?"})
+    body = only(harness.rec.replies_to(token))
+    assert body["flags"] & 64  # ephemeral
+    [embed] = body["embeds"]
+    assert embed["title"] == "Do internships pay?"
+    assert "unpaid" in embed["description"]
+    assert {"name": "Source", "value": "career-after-graduation.txt", "inline": False} in embed["fields"]
+    assert embed["footer"]["text"] == "You asked: Do internships pay?"
+    assert [b["label"] for b in buttons(body)] == ANSWER_LABELS
+    assert all(b["custom_id"].startswith("admissionsbot:") and len(b["custom_id"]) <= 100 for b in buttons(body))
+
+
+@pytest.mark.parametrize("where", ["dm", "help", "mention"])
+async def test_plain_messages_are_answered(harness: Harness, where: str):
+    if where == "dm":
+        await harness.say("Do internships pay?", dm=True, channel_id=DM_CHANNEL_ID)
+        channel = DM_CHANNEL_ID
+    elif where == "help":
+        await harness.say("Do internships pay?", channel_id=HELP_CHANNEL_ID)
+        channel = HELP_CHANNEL_ID
+    else:
+        await harness.say(f"<@{BOT_USER['id']}> Do internships pay?", channel_id=GENERAL_CHANNEL_ID, mentions=[BOT_USER])
+        channel = GENERAL_CHANNEL_ID
+    reply = only(harness.rec.channel_posts(channel)).json
+    assert reply["embeds"][0]["title"] == "Do internships pay?"
+    assert reply["embeds"][0]["footer"]["text"] == "You asked: Do internships pay?"  # the mention was stripped
+    assert [b["label"] for b in buttons(reply)] == ANSWER_LABELS
+    assert reply["message_reference"]["fail_if_not_exists"] is False
+    assert reply["allowed_mentions"]["replied_user"] is False
+
+
+async def test_messages_the_bot_must_not_answer(harness: Harness):
+    await harness.say("Do internships pay?", channel_id=GENERAL_CHANNEL_ID)  # no mention, not a help channel
+    await harness.say("Do internships pay?", who=dict(STUDENT, id="5555", bot=True))  # another bot
+    await harness.say("Do internships pay?", webhook_id=4242)  # a webhook
+    await harness.say(f"<@{BOT_USER['id']}> Do internships pay?", channel_id=STAFF_CHANNEL_ID, mentions=[BOT_USER])
+    assert harness.rec.calls == []
+
+
+async def test_bare_mention_gets_a_hint(harness: Harness):
+    await harness.say(f"<@{BOT_USER['id']}>", channel_id=GENERAL_CHANNEL_ID, mentions=[BOT_USER])
+    assert "/ask" in only(harness.rec.channel_posts(GENERAL_CHANNEL_ID)).json["content"]
+
+
+async def test_clarify_then_pick_a_did_you_mean(harness: Harness):
+    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES)
+    token = await harness.slash("ask", {"question": question})
+    message = only(harness.messages_for(token))
+    picks = [b for b in buttons(message) if b["custom_id"].startswith("admissionsbot:pick:")]
+    assert 1 <= len(picks) <= 3
+    assert buttons(message)[-1]["label"] == "None of these: ask the admissions team"
+    assert message["embeds"][0]["footer"]["text"] == f"You asked: {question}"
+
+    chosen = picks[0]
+    token2 = await harness.click(message, chosen["custom_id"])
+    answer = only(harness.rec.replies_to(token2))
+    assert answer["embeds"][0]["title"] == chosen["label"]
+    assert answer["embeds"][0]["footer"]["text"] == f"You asked: {question}"
+    assert answer["flags"] & 64
+
+
+async def test_none_of_these_files_a_ticket(harness: Harness):
+    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES)
+    message = only(harness.messages_for(await harness.slash("ask", {"question": question})))
+    token = await harness.click(message, "admissionsbot:nomatch")
+    [ticket] = harness.service.tickets()
+    assert ticket.question == question and ticket.kind is TicketKind.QUESTION
+    assert ticket.candidates  # re-ranked for the staff card
+    [text] = [b["content"] for b in harness.rec.followups(token)]
+    assert f"#{ticket.number}" in text and "/mytickets" in text and "direct message" in text
+    assert harness.service.ticket(ticket.number).staff_post_ref
+
+
+async def test_escalation_persists_before_telling_then_posts_for_staff(harness: Harness):
+    seen_at_tell: list[int] = []
+
+    def when_told(call):
+        if call.api == "webhook" and not call.path.endswith("/callback") and "ticket" in str(call.json):
+            seen_at_tell.append(len(harness.service.tickets()))
+
+    harness.rec.on_call.append(when_told)
+    token = await harness.slash("ask", {"question": NO_MATCH})
+    assert seen_at_tell == [1]  # the ticket was in the database when the student was told
+    calls = [c for c in harness.rec.sent()]
+    defer = calls[0].json
+    assert defer["type"] == 5 and defer["data"]["flags"] & 64
+    told = [i for i, c in enumerate(calls) if c.api == "webhook" and not c.path.endswith("/callback")]
+    posted = [i for i, c in enumerate(calls) if c.channel_id == STAFF_CHANNEL_ID]
+    assert told and posted and told[0] < posted[0]
+    [ticket] = harness.service.tickets()
+    assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]
+    card = only(harness.staff_posts()).json
+    [embed] = card["embeds"]
+    assert embed["title"] == f"Ticket #{ticket.number} · Question · open"
+    assert NO_MATCH in embed["description"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert f"<@{STUDENT_ID}>" in fields["Asker"] and "jump" in fields["Asked in"] or "channels" in fields["Asked in"]
+    assert [b["label"] for b in buttons(card)] == ["Claim", "Reply", "Close"]
+    assert [b["custom_id"] for b in buttons(card)] == [f"admissionsbot:staff:{a}:{ticket.number}"
+                                                      for a in ("claim", "reply", "close")]
+
+
+async def test_candidates_with_scores_on_the_staff_card(harness: Harness):
+    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES)
+    message = only(harness.messages_for(await harness.slash("ask", {"question": question})))
+    await harness.click(message, "admissionsbot:nomatch")
+    fields = {f["name"]: f["value"] for f in only(harness.staff_posts()).json["embeds"][0]["fields"]}
+    assert "Do internships pay?" in fields["Top FAQ matches"] and "`internship-pay`" in fields["Top FAQ matches"]
+
+
+async def test_handoff_topic_in_a_message_files_a_ticket(harness: Harness):
+    question = find_question(harness.service, Action.ESCALATE, HANDOFF_CANDIDATES, reason="handoff")
+    await harness.say(question)
+    [ticket] = harness.service.tickets()
+    reply = only(harness.rec.channel_posts(HELP_CHANNEL_ID)).json
+    assert f"#{ticket.number}" in reply["content"]
+    assert ticket.asker.location == str(HELP_CHANNEL_ID) and not ticket.asker.private
+    assert only(harness.staff_posts())
+
+
+async def test_outside_office_hours_the_student_is_told(harness: Harness):
+    harness.bot.now = lambda: __import__("datetime").datetime(2024, 5, 4, 12, 0, tzinfo=__import__("datetime").UTC)
+    token = await harness.slash("ask", {"question": NO_MATCH})
+    text = harness.rec.followups(token)[0]["content"]
+    assert "closed right now" in text and "Monday 09:00" in text
+
+
+async def test_helpful_thanks_and_logs(harness: Harness, caplog):
+    message = only(harness.messages_for(await harness.slash("ask", {"question": "Do internships pay?"})))
+    token = await harness.click(message, "admissionsbot:ans:helpful:internship-pay")
+    body = only(harness.rec.replies_to(token))
+    assert body["flags"] & 64 and "Thanks" in body["content"]
+    assert any("helpful: entry=internship-pay" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
+
+
+async def test_not_what_i_asked_offers_other_candidates(harness: Harness):
+    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES, min_choices=2)
+    first = only(harness.messages_for(await harness.slash("ask", {"question": question})))
+    shown = [b for b in buttons(first) if b["custom_id"].startswith("admissionsbot:pick:")][0]
+    answer = only(harness.messages_for(await harness.click(first, shown["custom_id"])))
+    entry_id = shown["custom_id"].rsplit(":", 1)[1]
+    token = await harness.click(answer, f"admissionsbot:ans:other:{entry_id}")
+    offer = only(harness.rec.replies_to(token))
+    picks = [b["custom_id"] for b in buttons(offer) if b["custom_id"].startswith("admissionsbot:pick:")]
+    assert picks and f"admissionsbot:pick:{entry_id}" not in picks
+    assert buttons(offer)[-1]["custom_id"] == "admissionsbot:nomatch"
+
+
+async def test_not_what_i_asked_without_alternatives_offers_a_hand_off(harness: Harness):
+    answer = only(harness.messages_for(await harness.slash("ask", {"question": "Do internships pay?"})))
+    token = await harness.click(answer, "admissionsbot:ans:other:internship-pay")
+    offer = only(harness.messages_for(token))
+    if any(b["custom_id"].startswith("admissionsbot:pick:") for b in buttons(offer)):
+        pytest.skip("the matcher found alternatives for this question")
+    assert [b["label"] for b in buttons(offer)] == ["Ask the admissions team"]
+    token2 = await harness.click(offer, "admissionsbot:nomatch")
+    [ticket] = harness.service.tickets()
+    assert ticket.question == "Do internships pay?"
+    assert f"#{ticket.number}" in harness.rec.followups(token2)[0]["content"]
+
+
+async def test_talk_to_admissions_files_a_ticket_with_the_question(harness: Harness):
+    await harness.say("Do internships pay?")
+    answer = only(harness.replies_in(HELP_CHANNEL_ID))
+    token = await harness.click(answer, "admissionsbot:ans:staff:internship-pay")
+    [ticket] = harness.service.tickets()
+    assert ticket.question == "Do internships pay?" and ticket.status is TicketStatus.OPEN
+    assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]
+
+
+async def test_cooldown_for_slash_and_messages(harness: Harness):
+    harness.bot.cooldown = type(harness.bot.cooldown)(2, 60.0)
+    for _ in range(2):
+        await harness.slash("ask", {"question": "Do internships pay?"})
+    token = await harness.slash("ask", {"question": "Do internships pay?"})
+    refusal = only(harness.rec.replies_to(token))
+    assert refusal["flags"] & 64 and "wait" in refusal["content"]
+
+    harness.bot.cooldown = type(harness.bot.cooldown)(1, 60.0)
+    for _ in range(3):
+        await harness.say("Do internships pay?")
+    posts = harness.rec.channel_posts(HELP_CHANNEL_ID)
+    assert len(posts) == 2  # one answer, one polite refusal, then silence
+    assert "wait" in posts[1].json["content"]
+
+
+async def test_open_ticket_cap(harness: Harness):
+    harness.service.max_live_tickets_per_asker = 1
+    await harness.slash("ask", {"question": NO_MATCH})
+    token = await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"})
+    assert len(harness.service.tickets()) == 1
+    [body] = harness.rec.followups(token)
+    assert "already have 1" in body["content"] and body["flags"] & 64
+
+
+async def test_mytickets(harness: Harness):
+    token = await harness.slash("mytickets")
+    assert "no requests" in harness.rec.followups(token)[0]["content"]
+    await harness.slash("ask", {"question": NO_MATCH})
+    [ticket] = harness.service.tickets()
+    harness.service.claim(ticket.number, "ada (6000)")
+    reply = harness.service.reply(ticket.number, "ada (6000)", "It will be sunny.")  # recorded, not delivered
+    token = await harness.slash("mytickets")
+    shown = "\n".join(text_of(b) for b in harness.rec.followups(token))
+    assert f"#{ticket.number}" in shown and "answered" in shown and "It will be sunny." in shown
+    assert all(b["flags"] & 64 for b in harness.rec.followups(token))
+    assert harness.service.undelivered_replies() == []  # shown counts as delivered
+    assert reply.id in {r.id for r in harness.service.ticket(ticket.number).replies if r.delivered_at}
+
+
+async def test_smalltalk_is_plain_text(harness: Harness):
+    d = harness.service.ask("Good morning")
+    if d.action is not Action.SMALLTALK:
+        pytest.skip("the matcher does not treat this as small talk")
+    token = await harness.slash("ask", {"question": "Good morning"})
+    body = only(harness.rec.replies_to(token))
+    assert body["content"].startswith("Hi!") and not body.get("components")
+
+
+async def test_message_refused_by_the_service_gets_its_message(harness: Harness):
+    await harness.say("???", dm=True, channel_id=DM_CHANNEL_ID)
+    text = only(harness.rec.channel_posts(DM_CHANNEL_ID)).json["content"]
+    assert "couldn't find a question" in text
+
+
+def test_replace_keeps_decisions_frozen():
+    """The flows build on dataclasses.replace of service Decisions (never mutate them)."""
+    from admissionsbot.core.models import Decision
+
+    d = Decision("q", Action.ESCALATE)
+    assert replace(d, question="x").question == "x" and d.question == "q"
