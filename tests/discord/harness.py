@@ -24,6 +24,7 @@ import discord.http
 import discord.webhook.async_
 
 from admissionsbot.adapters.discord.bot import AdmissionsBot
+from admissionsbot.core.models import Action
 
 GUILD_ID = 1000
 STAFF_CHANNEL_ID = 2000
@@ -77,6 +78,24 @@ def guild_payload() -> dict[str, Any]:
         "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
         "mfa_level": 0, "premium_tier": 0, "system_channel_flags": 0, "preferred_locale": "en-US",
     }
+
+
+# -- questions the real matcher sorts a known way ---------------------------------------------
+CLARIFY_CANDIDATES = ["find paid internship", "internship pay or placement", "paid internship",
+                      "do interns get paid during the internship placement", "internship help"]
+HANDOFF_CANDIDATES = ["How much is tuition?", "tuition fees", "what does the program cost", "cost of attendance",
+                      "how expensive is the school"]
+NO_MATCH = "what is the weather on mars today"
+
+
+def find_question(service, action: Action, pool: list[str], min_choices: int = 1, reason: str = "") -> str:
+    """The first question the real matcher treats as `action` (keeps tests robust to tuning)."""
+    for q in pool:
+        d = service.ask(q)
+        if d.action is action and (action is not Action.CLARIFY or len(d.choices) >= min_choices) \
+                and (not reason or d.reason == reason):
+            return q
+    raise LookupError(f"none of {pool} is a {action.value} with this matcher; update the pool")
 
 
 # -- recording HTTP -----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from admissionsbot.core.models import TicketStatus
 from conftest import FAQ, write_faq
 from harness import (
+    NO_MATCH,
     DM_CHANNEL_ID,
     OTHER,
     STAFF,
@@ -20,7 +21,6 @@ from harness import (
     text_of,
 )
 
-NO_MATCH = "what is the weather on mars today"
 STAFF_NAME = "ada (6000)"
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 

@@ -9,6 +9,10 @@ import pytest
 
 from admissionsbot.core.models import Action, TicketKind, TicketStatus
 from harness import (
+    CLARIFY_CANDIDATES,
+    HANDOFF_CANDIDATES,
+    NO_MATCH,
+    find_question,
     BOT_USER,
     DM_CHANNEL_ID,
     GENERAL_CHANNEL_ID,
@@ -22,21 +26,6 @@ from harness import (
 )
 
 ANSWER_LABELS = ["Helpful", "Not what I asked", "Talk to admissions", "Book a campus tour"]
-CLARIFY_CANDIDATES = ["find paid internship", "internship pay or placement", "paid internship",
-                      "do interns get paid during the internship placement", "internship help"]
-HANDOFF_CANDIDATES = ["How much is tuition?", "tuition fees", "what does the program cost", "cost of attendance",
-                      "how expensive is the school"]
-NO_MATCH = "what is the weather on mars today"
-
-
-def find_question(service, action: Action, pool: list[str], min_choices: int = 1, reason: str = "") -> str:
-    """The first question the real matcher treats as `action` (keeps tests robust to tuning)."""
-    for q in pool:
-        d = service.ask(q)
-        if d.action is action and (action is not Action.CLARIFY or len(d.choices) >= min_choices) \
-                and (not reason or d.reason == reason):
-            return q
-    pytest.skip(f"none of {pool} is a {action.value} with this matcher")
 
 
 def only(items: list):
