@@ -148,6 +148,7 @@ def recorder(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     monkeypatch.setattr(discord.webhook.async_.AsyncWebhookAdapter, "request", webhook)
     yield rec
     assert_no_mentions_allowed(rec)
+    assert_within_limits(rec)
 
 
 def assert_no_mentions_allowed(rec: Recorder) -> int:
@@ -155,6 +156,8 @@ def assert_no_mentions_allowed(rec: Recorder) -> int:
     checked = 0
     for call in rec.calls:
         body = call.json or {}
+        if not isinstance(body, dict):
+            continue
         if call.path.endswith("/callback"):
             if body.get("type") not in (4, 7):
                 continue  # defer (5) and modal (9) carry no message content
@@ -168,6 +171,51 @@ def assert_no_mentions_allowed(rec: Recorder) -> int:
         assert mentions.get("replied_user", False) is False, f"{call.path}: {mentions}"
         checked += 1
     return checked
+
+
+def assert_within_limits(rec: Recorder) -> None:
+    """Discord's size limits on every message, embed, button and modal the bot sent."""
+    for call in rec.calls:
+        body = call.json or {}
+        if not isinstance(body, dict):  # e.g. the command list of a sync
+            continue
+        if call.path.endswith("/callback"):
+            if body.get("type") == 9:
+                check_modal(body["data"])
+                continue
+            body = body.get("data") or {}
+        check_message(body)
+
+
+def check_message(body: dict) -> None:
+    assert len(body.get("content") or "") <= 2000
+    embeds = body.get("embeds") or []
+    assert len(embeds) <= 10
+    total = 0
+    for e in embeds:
+        sizes = [len(e.get("title", "")), len(e.get("description", "")), len((e.get("footer") or {}).get("text", "")),
+                 len((e.get("author") or {}).get("name", ""))]
+        assert sizes[0] <= 256 and sizes[1] <= 4096 and sizes[2] <= 2048 and sizes[3] <= 256, e
+        fields = e.get("fields", [])
+        assert len(fields) <= 25
+        for f in fields:
+            assert 0 < len(f["name"]) <= 256 and 0 < len(f["value"]) <= 1024, f
+            sizes += [len(f["name"]), len(f["value"])]
+        total += sum(sizes)
+    assert total <= 6000, f"embeds total {total}"
+    rows = body.get("components") or []
+    assert len(rows) <= 5
+    for row in rows:
+        assert len(row["components"]) <= 5
+        for c in row["components"]:
+            assert len(c.get("label") or "") <= 80 and len(c.get("custom_id") or "") <= 100, c
+
+
+def check_modal(modal: dict) -> None:
+    assert len(modal["title"]) <= 45 and len(modal["custom_id"]) <= 100
+    for row in modal["components"]:
+        for c in row["components"]:
+            assert len(c["label"]) <= 45 and len(c.get("value") or "") <= c.get("max_length", 4000), c
 
 
 @pytest.fixture(autouse=True)

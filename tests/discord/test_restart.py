@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from admissionsbot.core.models import Action, TicketStatus
+from admissionsbot.core.models import TicketStatus
 from conftest import WEDNESDAY_MORNING
-from harness import CLARIFY_CANDIDATES, STAFF, STAFF_ROLE_ID, Harness, buttons, find_question
+from harness import STAFF, STAFF_ROLE_ID, Harness, buttons, force_close_calls
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 
 
 async def test_buttons_work_after_a_restart(harness: Harness):
     answer = harness.messages_for(await harness.slash("ask", {"question": "Do internships pay?"}))[0]
-    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES)
+    question = force_close_calls(harness.service)
     clarify = harness.messages_for(await harness.slash("ask", {"question": question}))[0]
     await harness.slash("ask", {"question": "what is the weather on mars today"})
     [ticket] = harness.service.tickets()

@@ -9,10 +9,9 @@ import pytest
 
 from admissionsbot.core.models import Action, TicketKind, TicketStatus
 from harness import (
-    CLARIFY_CANDIDATES,
-    HANDOFF_CANDIDATES,
+    HANDOFF_QUESTION,
     NO_MATCH,
-    find_question,
+    force_close_calls,
     BOT_USER,
     DM_CHANNEL_ID,
     GENERAL_CHANNEL_ID,
@@ -79,7 +78,7 @@ async def test_bare_mention_gets_a_hint(harness: Harness):
 
 
 async def test_clarify_then_pick_a_did_you_mean(harness: Harness):
-    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES)
+    question = force_close_calls(harness.service)
     token = await harness.slash("ask", {"question": question})
     message = only(harness.messages_for(token))
     picks = [b for b in buttons(message) if b["custom_id"].startswith("admissionsbot:pick:")]
@@ -96,7 +95,7 @@ async def test_clarify_then_pick_a_did_you_mean(harness: Harness):
 
 
 async def test_none_of_these_files_a_ticket(harness: Harness):
-    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES)
+    question = force_close_calls(harness.service)
     message = only(harness.messages_for(await harness.slash("ask", {"question": question})))
     token = await harness.click(message, "admissionsbot:nomatch")
     [ticket] = harness.service.tickets()
@@ -137,7 +136,7 @@ async def test_escalation_persists_before_telling_then_posts_for_staff(harness: 
 
 
 async def test_candidates_with_scores_on_the_staff_card(harness: Harness):
-    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES)
+    question = force_close_calls(harness.service)
     message = only(harness.messages_for(await harness.slash("ask", {"question": question})))
     await harness.click(message, "admissionsbot:nomatch")
     fields = {f["name"]: f["value"] for f in only(harness.staff_posts()).json["embeds"][0]["fields"]}
@@ -145,8 +144,8 @@ async def test_candidates_with_scores_on_the_staff_card(harness: Harness):
 
 
 async def test_handoff_topic_in_a_message_files_a_ticket(harness: Harness):
-    question = find_question(harness.service, Action.ESCALATE, HANDOFF_CANDIDATES, reason="handoff")
-    await harness.say(question)
+    assert harness.service.ask(HANDOFF_QUESTION).reason == "handoff"
+    await harness.say(HANDOFF_QUESTION)
     [ticket] = harness.service.tickets()
     reply = only(harness.rec.channel_posts(HELP_CHANNEL_ID)).json
     assert f"#{ticket.number}" in reply["content"]
@@ -170,7 +169,7 @@ async def test_helpful_thanks_and_logs(harness: Harness, caplog):
 
 
 async def test_not_what_i_asked_offers_other_candidates(harness: Harness):
-    question = find_question(harness.service, Action.CLARIFY, CLARIFY_CANDIDATES, min_choices=2)
+    question = force_close_calls(harness.service)
     first = only(harness.messages_for(await harness.slash("ask", {"question": question})))
     shown = [b for b in buttons(first) if b["custom_id"].startswith("admissionsbot:pick:")][0]
     answer = only(harness.messages_for(await harness.click(first, shown["custom_id"])))

@@ -162,7 +162,7 @@ def tour_confirmation_embed(ticket: Ticket, closed_note: str = "") -> discord.Em
 
 def reply_embeds(ticket: Ticket, reply: Reply) -> list[discord.Embed]:
     """A staff reply as the student sees it; a long reply is split over several embeds."""
-    parts = split_text(reply.text, DESCRIPTION_CHARS - 100)
+    parts = split_text(reply.text, DESCRIPTION_CHARS)
     embeds = []
     for i, part in enumerate(parts, 1):
         title = f"Reply from the admissions team (ticket #{ticket.number})"
