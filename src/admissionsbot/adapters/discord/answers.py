@@ -13,13 +13,13 @@ import asyncio
 import logging
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import discord
 
 from ...core.errors import AdmissionsError, InvalidInput
 from ...core.models import Action, Candidate, Decision, Entry, Ticket, TourContact
+from ...core.service import TOUR_QUESTION
 from . import errors
 from .dynamic_items import answer_view, choices_view, hand_off_view
 from .embeds import (
@@ -154,8 +154,10 @@ class StudentFlows:
             decision = replace(decision, candidates=await self._candidates(question) or (Candidate(entry.id, 100.0),))
         await self.act(interaction, decision)
 
-    async def open_tour_form(self, interaction: discord.Interaction, question: str | None = None) -> None:
-        await interaction.response.send_modal(TourModal(question=question or question_from(interaction.message) or "Campus tour request"))
+    async def open_tour_form(self, interaction: discord.Interaction, *, asked: bool = False) -> None:
+        """The tour form; `asked`: the message answered a tour question, whose words go with the request."""
+        question = question_from(interaction.message) if asked else ""
+        await interaction.response.send_modal(TourModal(question=question or TOUR_QUESTION))
 
     async def submit_tour(self, interaction: discord.Interaction, contact: TourContact, question: str) -> None:
         """File the tour ticket; a refusal keeps what the student typed (button to reopen, echo)."""
@@ -263,7 +265,3 @@ class StudentFlows:
             await self.bot.delivery.report_missing_permission(message.channel.id, exc)
         except discord.HTTPException as exc:
             log.warning("Could not answer message %s: %s", message.id, exc)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

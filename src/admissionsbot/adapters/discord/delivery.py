@@ -235,7 +235,8 @@ class Delivery:
 
     async def _retry_replies(self) -> None:
         now = time.monotonic()
-        for ticket, reply in await asyncio.to_thread(self.service.undelivered_replies):
+        # The service cannot filter by platform yet: read widely so console replies do not crowd ours out.
+        for ticket, reply in await asyncio.to_thread(self.service.undelivered_replies, None, 200):
             if ticket.asker.platform != PLATFORM or self._next_try.get(reply.id, 0.0) > now:
                 continue
             await self.deliver_reply(ticket, reply)

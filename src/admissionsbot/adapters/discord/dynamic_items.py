@@ -81,19 +81,25 @@ class AnswerButton(_Guarded, DynamicItem[Button], template=rf"{NS}:ans:(?P<actio
             await student.talk_to_admissions(interaction)
 
 
-class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour"):
-    """Book a campus tour: opens the tour form."""
+class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour(?::(?P<intent>asked))?"):
+    """Book a campus tour: opens the tour form.
 
-    def __init__(self, primary: bool = False) -> None:
-        style = discord.ButtonStyle.primary if primary else discord.ButtonStyle.secondary
-        super().__init__(Button(label="Book a campus tour", style=style, custom_id=f"{NS}:tour"))
+    Under an answer to a tour question (`...:tour:asked`) the student's own words
+    go with the request; under any other answer they are not about a tour.
+    """
+
+    def __init__(self, asked: bool = False) -> None:
+        style = discord.ButtonStyle.primary if asked else discord.ButtonStyle.secondary
+        custom_id = f"{NS}:tour:asked" if asked else f"{NS}:tour"
+        super().__init__(Button(label="Book a campus tour", style=style, custom_id=custom_id))
+        self.asked = asked
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> TourButton:
-        return cls()
+        return cls(asked=match["intent"] is not None)
 
     async def run(self, interaction: discord.Interaction) -> None:
-        await _bot(interaction).student.open_tour_form(interaction)
+        await _bot(interaction).student.open_tour_form(interaction, asked=self.asked)
 
 
 class PickButton(_Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>[a-z0-9-]{{1,70}})"):
@@ -172,7 +178,7 @@ def answer_view(entry_id: str, *, tour_first: bool = False) -> View:
     """The four buttons under an answer; a tour answer puts the tour button first."""
     view = View(timeout=None)
     if tour_first:
-        view.add_item(TourButton(primary=True))
+        view.add_item(TourButton(asked=True))
     for action in ("helpful", "other", "staff"):
         view.add_item(AnswerButton(action, entry_id))
     if not tour_first:

@@ -27,7 +27,7 @@ class StudentCog(commands.Cog, name="Students"):
 
     @app_commands.command(name="tour", description="Request a campus tour (your details stay private)")
     async def tour(self, interaction: discord.Interaction) -> None:
-        await self.bot.student.open_tour_form(interaction, "Campus tour request")
+        await self.bot.student.open_tour_form(interaction)
 
     @app_commands.command(name="mytickets", description="Your requests to the admissions team and their replies")
     async def mytickets(self, interaction: discord.Interaction) -> None:
