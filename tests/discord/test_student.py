@@ -15,6 +15,7 @@ from harness import (
     BOT_USER,
     DM_CHANNEL_ID,
     GENERAL_CHANNEL_ID,
+    GUILD_ID,
     HELP_CHANNEL_ID,
     STAFF_CHANNEL_ID,
     STUDENT,
@@ -129,7 +130,8 @@ async def test_escalation_persists_before_telling_then_posts_for_staff(harness: 
     assert embed["title"] == f"Ticket #{ticket.number} · Question · open"
     assert NO_MATCH in embed["description"]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
-    assert f"<@{STUDENT_ID}>" in fields["Asker"] and "jump" in fields["Asked in"] or "channels" in fields["Asked in"]
+    assert f"<@{STUDENT_ID}>" in fields["Asker"]
+    assert fields["Asked in"] == f"[jump to message](https://discord.com/channels/{GUILD_ID}/{HELP_CHANNEL_ID})"
     assert [b["label"] for b in buttons(card)] == ["Claim", "Reply", "Close"]
     assert [b["custom_id"] for b in buttons(card)] == [f"admissionsbot:staff:{a}:{ticket.number}"
                                                       for a in ("claim", "reply", "close")]

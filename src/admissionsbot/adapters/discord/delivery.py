@@ -173,7 +173,9 @@ class Delivery:
             else:
                 await self._mark_delivered(reply)
                 reason = ""
-        if reason and reply.delivery_attempts == 0:  # the first failure only: tell people once
+        if reason and reply.delivery_attempts > 0:
+            return False  # a retry that failed again: staff already know, the card already says so
+        if reason:  # the first failure only: tell people once
             await self.tell_staff(
                 f"⚠️ The reply to ticket #{ticket.number} could not be delivered: {reason}. It stays pending and "
                 "is retried automatically; the student can also read it with /mytickets."

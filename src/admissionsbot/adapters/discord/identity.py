@@ -35,8 +35,10 @@ def is_staff(user: discord.abc.User, guild_id: int | None, settings: Settings) -
         return False
     if settings.guild_id is not None and guild_id != settings.guild_id:
         return False
-    roles = set(settings.staff_role_ids)
-    return bool(roles) and any(role.id in roles for role in user.roles)
+    staff_roles = set(settings.staff_role_ids)
+    # The interaction payload's own role ids count even before the guild's role cache is filled.
+    held = {role.id for role in user.roles} | set(getattr(user, "_roles", ()))
+    return bool(staff_roles & held)
 
 
 def require_staff(interaction: discord.Interaction, settings: Settings) -> None:
