@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         chat.say("Bye! Come back any time.")
     finally:
-        service.store.close_store()
+        service.shutdown()
     return 0
 
 

@@ -79,7 +79,7 @@ def run_bot(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     finally:
-        service.store.close_store()
+        service.shutdown()
     return 0
 
 
@@ -106,7 +106,7 @@ def sync_commands(args: argparse.Namespace) -> int:
         print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
         return 2
     finally:
-        service.store.close_store()
+        service.shutdown()
     where = f"guild {args.guild}" if args.guild else "all guilds (global; may take a while to appear)"
     print(f"Synced {len(names)} command(s) to {where}: {', '.join('/' + n for n in names)}")
     return 0

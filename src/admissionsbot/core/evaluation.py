@@ -167,7 +167,7 @@ def suggest_settings(
     Clarifications count half right for answerable cases: the student gets there in one click.
     """
     best: tuple[float, DecisionSettings, Report] | None = None
-    for answer_t, clarify_t, margin in product(range(40, 96, 2), range(20, 90, 5), (0, 2, 4, 6, 8, 10, 12, 15)):
+    for answer_t, clarify_t, margin in product(range(20, 96, 2), range(10, 90, 5), (0, 2, 4, 6, 8, 10, 12, 15)):
         if clarify_t > answer_t:
             continue
         settings = replace(base, answer_threshold=float(answer_t), clarify_threshold=float(clarify_t), margin=float(margin))

@@ -162,10 +162,13 @@ class AdmissionsService:
         return self.store.for_asker(asker.platform, asker.user_id, limit)
 
     # -- delivery bookkeeping --------------------------------------------------------
-    def undelivered_replies(self, asker: Asker | None = None, limit: int = 50) -> list[tuple[Ticket, Reply]]:
-        if asker is None:
-            return self.store.undelivered_replies(limit=limit)
-        return self.store.undelivered_replies(asker.platform, asker.user_id, limit)
+    def undelivered_replies(
+        self, asker: Asker | None = None, limit: int = 50, *, platform: str | None = None
+    ) -> list[tuple[Ticket, Reply]]:
+        """Replies not yet handed to the student: one asker's, one platform's, or all."""
+        if asker is not None:
+            return self.store.undelivered_replies(asker.platform, asker.user_id, limit)
+        return self.store.undelivered_replies(platform, None, limit)
 
     def mark_delivered(self, reply: Reply) -> None:
         self.store.mark_reply_delivered(reply.id, self._clock())
@@ -178,6 +181,10 @@ class AdmissionsService:
 
     def staff_posted(self, number: int, ref: str) -> None:
         self.store.set_staff_post(number, ref, self._clock())
+
+    def shutdown(self) -> None:
+        """Release the store's connections (the process is about to exit)."""
+        self.store.close_store()
 
     def note(self, number: int, actor: str, action: str, detail: str = "") -> None:
         """Add an adapter-side happening (e.g. a failed staff post) to the ticket's log."""

@@ -237,8 +237,8 @@ class Delivery:
 
     async def _retry_replies(self) -> None:
         now = time.monotonic()
-        # The service cannot filter by platform yet: read widely so console replies do not crowd ours out.
-        for ticket, reply in await asyncio.to_thread(self.service.undelivered_replies, None, 200):
-            if ticket.asker.platform != PLATFORM or self._next_try.get(reply.id, 0.0) > now:
+        pending = await asyncio.to_thread(self.service.undelivered_replies, limit=200, platform=PLATFORM)
+        for ticket, reply in pending:
+            if self._next_try.get(reply.id, 0.0) > now:
                 continue
             await self.deliver_reply(ticket, reply)
