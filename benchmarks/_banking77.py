@@ -1,0 +1,88 @@
+"""Shared BANKING77 loading and the seeded validation split used by every benchmark.
+
+Tuning happens on `split_train()`'s validation part only; test.csv is read
+for reporting, never for choosing a constant or a threshold.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = REPO / ".." / "shared" / "benchmarks" / "banking77"
+SEED = 20261126
+VALIDATION_FRACTION = 0.2
+
+sys.path.insert(0, str(REPO / "src"))  # run from a checkout without installing
+
+Row = tuple[str, str]  # (text, intent)
+
+
+def data_dir(argv: list[str]) -> Path:
+    """The dataset directory: first command-line argument, else the shared default."""
+    path = Path(argv[1]) if len(argv) > 1 else DEFAULT_DIR
+    if not (path / "train.csv").exists():
+        raise SystemExit(f"BANKING77 not found in {path} (pass its directory as the first argument)")
+    return path.resolve()
+
+
+def load(path: Path, name: str) -> list[Row]:
+    with open(path / name, newline="", encoding="utf-8") as fh:
+        return [(r["text"], r["category"]) for r in csv.DictReader(fh)]
+
+
+def oos_intents(path: Path) -> set[str]:
+    return set((path / "oos_heldout_intents.txt").read_text(encoding="utf-8").split())
+
+
+def split_train(train: list[Row], seed: int = SEED) -> tuple[list[Row], list[Row]]:
+    """Stratified split of train.csv into (knowledge base, validation questions)."""
+    by_intent: dict[str, list[Row]] = defaultdict(list)
+    for row in train:
+        by_intent[row[1]].append(row)
+    rng = random.Random(seed)
+    kb: list[Row] = []
+    val: list[Row] = []
+    for intent in sorted(by_intent):
+        rows = by_intent[intent][:]
+        rng.shuffle(rows)
+        k = round(len(rows) * VALIDATION_FRACTION)
+        val.extend(rows[:k])
+        kb.extend(rows[k:])
+    return kb, val
+
+
+def as_phrasings(rows: list[Row], exclude: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """(entry_id, text) pairs for the Matcher, one entry per intent."""
+    return [(intent, text) for text, intent in rows if intent not in exclude]
+
+
+KEEP = 0.95  # the threshold may cost at most 5% of the validation answers that were right
+
+
+def pick_threshold(ins: list[tuple[float, bool]], oos: list[float], keep: float = KEEP) -> float:
+    """The highest top-score threshold that keeps validation in-scope accuracy at
+    `keep` x top-1 or better, i.e. escalate as much as possible while giving up at
+    most 5% of the right answers.
+
+    ins: (top score, top entry is right) per in-scope question; oos: top score per
+    out-of-scope question (0 when nothing matched). Rule fixed before looking at test.
+    """
+    right = sorted((s for s, ok in ins if ok), reverse=True)
+    if not right:
+        return 0.0
+    need = math.ceil(keep * len(right))  # right answers that must stay above the threshold
+    return right[need - 1]
+
+
+def in_scope_accuracy(ins: list[tuple[float, bool]], threshold: float) -> float:
+    return sum(1 for s, ok in ins if ok and s >= threshold) / len(ins)
+
+
+def oos_recall(oos: list[float], threshold: float) -> float:
+    return sum(1 for s in oos if s < threshold) / len(oos)

@@ -1,0 +1,97 @@
+"""Top-1 and out-of-scope quality on BANKING77: our Matcher against plain rapidfuzz.
+
+    .venv/bin/python benchmarks/banking77_quality.py [BANKING77_DIR]
+
+Prints, on test.csv:
+- full knowledge base (train questions as phrasings, one entry per intent):
+  top-1 of the baseline (rapidfuzz token_sort_ratio + default_process, best
+  phrasing wins) and of Matcher;
+- OOS variant (27 held-out intents dropped from the knowledge base; their test
+  questions must be escalated): a single top-score threshold is chosen on the
+  seeded validation split of train.csv (rule in _banking77.pick_threshold),
+  then in-scope accuracy (right AND above threshold) and OOS recall (below
+  threshold) are measured on test at that threshold, for both matchers.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+
+from _banking77 import (
+    as_phrasings, data_dir, in_scope_accuracy, load, oos_intents, oos_recall,
+    pick_threshold, split_train,
+)
+from rapidfuzz import fuzz, process, utils
+
+from admissionsbot.core.matcher import Matcher
+
+Top = Callable[[str], tuple[str | None, float]]  # question -> (entry id, score)
+
+
+def baseline(phrasings: list[tuple[str, str]]) -> Top:
+    """The reference: one rapidfuzz scorer over pre-processed phrasings, best phrasing wins."""
+    labels = [e for e, _ in phrasings]
+    choices = [utils.default_process(t) for _, t in phrasings]
+
+    def top(question: str) -> tuple[str | None, float]:
+        hit = process.extractOne(utils.default_process(question), choices, scorer=fuzz.token_sort_ratio)
+        return (labels[hit[2]], hit[1]) if hit else (None, 0.0)
+
+    return top
+
+
+def ours(phrasings: list[tuple[str, str]]) -> Top:
+    m = Matcher(phrasings)
+
+    def top(question: str) -> tuple[str | None, float]:
+        c = m.match(question, limit=1)
+        return (c[0].entry_id, c[0].score) if c else (None, 0.0)
+
+    return top
+
+
+def top1(top: Top, questions) -> float:
+    return sum(top(t)[0] == intent for t, intent in questions) / len(questions)
+
+
+def oos_scores(top: Top, questions, oos: set[str]):
+    ins, out = [], []
+    for text, intent in questions:
+        entry, score = top(text)
+        if intent in oos:
+            out.append(score)
+        else:
+            ins.append((score, entry == intent))
+    return ins, out
+
+
+def main() -> None:
+    path = data_dir(sys.argv)
+    train, test = load(path, "train.csv"), load(path, "test.csv")
+    oos = oos_intents(path)
+    kb, val = split_train(train)
+    print(f"BANKING77 at {path}: {len(train)} train, {len(test)} test, {len(oos)} held-out intents")
+    print(f"validation split: {len(val)} of train (seeded), knowledge base for tuning: {len(kb)}")
+    print()
+    print("Full knowledge base, top-1 on test")
+    for name, build in (("baseline token_sort_ratio", baseline), ("Matcher", ours)):
+        t0 = time.perf_counter()
+        acc = top1(build(as_phrasings(train)), test)
+        print(f"  {name:26s} {acc:.3f}   ({time.perf_counter() - t0:.1f}s)")
+    print()
+    print("OOS variant: threshold chosen on validation, figures on test")
+    for name, build in (("baseline token_sort_ratio", baseline), ("Matcher", ours)):
+        ins_v, out_v = oos_scores(build(as_phrasings(kb, exclude=oos)), val, oos)
+        threshold = pick_threshold(ins_v, out_v)
+        ins, out = oos_scores(build(as_phrasings(train, exclude=oos)), test, oos)
+        top = sum(ok for _, ok in ins) / len(ins)
+        print(f"  {name:26s} threshold {threshold:6.2f} | validation: in-scope acc "
+              f"{in_scope_accuracy(ins_v, threshold):.3f}, OOS recall {oos_recall(out_v, threshold):.3f}")
+        print(f"  {'':26s} test: in-scope top-1 {top:.3f}, in-scope acc {in_scope_accuracy(ins, threshold):.3f}, "
+              f"OOS recall {oos_recall(out, threshold):.3f}  ({len(ins)} in-scope, {len(out)} OOS)")
+
+
+if __name__ == "__main__":
+    main()
