@@ -48,9 +48,15 @@ class ScoreParams:
     w_lift: float = 0.2
     rerank: int = 10  # entries that get a calibrated confidence
     lift_floor: float = -5.0  # lift of a word the knowledge base never saw
-    # logistic calibration: bias, relevance, best token_sort_ratio, min lift, coverage,
-    # log length, relevance behind the leader
-    calibration: tuple[float, ...] = (-13.542, 3.760, 8.962, 0.349, 0.670, 2.728, 8.782)
+    # Logistic calibration (bias, relevance, best token_sort_ratio, min lift, coverage,
+    # log length, relevance behind the leader), fitted at several knowledge-base
+    # densities (phrasings per entry) and interpolated in log density: a
+    # near-verbatim phrasing means more when entries have 100 phrasings than 10.
+    calibration: tuple[tuple[float, tuple[float, ...]], ...] = (
+        (10.0, (-8.919, 5.051, 5.29, 0.211, 0.814, 1.47, 8.856)),
+        (30.0, (-10.781, 4.446, 7.268, 0.286, 0.531, 1.919, 9.378)),
+        (118.6, (-13.548, 3.769, 8.968, 0.348, 0.667, 2.724, 8.774)),
+    )
 
 
 class Matcher:
@@ -68,6 +74,8 @@ class Matcher:
         syn = synonym_map(synonyms) if synonyms else {}
         self._index = TextIndex(phrasings, syn, self.index_params)
         self._sorted = [" ".join(sorted(t.split())) for t in self._index.p_text]
+        density = self.size / max(1, self._index.n_entries)
+        self._calibration = interpolate(self.score_params.calibration, density)
 
     @property
     def size(self) -> int:
@@ -186,7 +194,21 @@ class Matcher:
 
     def _confidence(self, q: QueryTerms, e: int, rel: float, best_tsr: float, lead: float) -> float:
         """Calibrated 0-100 confidence that entry `e` answers the question."""
-        c = self.score_params.calibration
+        c = self._calibration
         f = self.calibration_features(q, e, rel, best_tsr, lead)
         z = c[0] + sum(w * x for w, x in zip(c[1:], f))
         return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def interpolate(
+    anchors: tuple[tuple[float, tuple[float, ...]], ...], density: float
+) -> tuple[float, ...]:
+    """Coefficients for `density`, linear in log density between anchors, clamped at the ends."""
+    pts = sorted(anchors)
+    if density <= pts[0][0]:
+        return pts[0][1]
+    for (d0, c0), (d1, c1) in zip(pts, pts[1:]):
+        if density <= d1:
+            t = (math.log(density) - math.log(d0)) / (math.log(d1) - math.log(d0))
+            return tuple(a + t * (b - a) for a, b in zip(c0, c1))
+    return pts[-1][1]

@@ -13,12 +13,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from .normalize import STOP_WORDS, normalize
 
 __all__ = ["IndexParams", "QueryTerms", "TextIndex", "stem"]
 
 _MAX_FUZZY_CACHE = 20_000
+
+
+def _squeeze(word: str) -> str:
+    """Collapse repeated letters: "helloooo" and "hello" both become "helo"."""
+    return "".join(ch for i, ch in enumerate(word) if i == 0 or ch != word[i - 1])
 
 
 def stem(word: str) -> str:
@@ -86,7 +92,7 @@ class TextIndex:
         self.p_text: list[str] = []  # normalised phrasing
         entry_index: dict[str, int] = {}
         p_terms: list[list[str]] = []
-        words: set[str] = set()
+        word_counts: Counter[str] = Counter()
         for entry_id, text in phrasings:
             norm = normalize(text, synonyms)
             if not norm:
@@ -96,15 +102,23 @@ class TextIndex:
                 e = entry_index[entry_id] = len(self.entry_ids)
                 self.entry_ids.append(entry_id)
             toks = norm.split()
-            words.update(toks)
+            word_counts.update(toks)
             self.p_entry.append(e)
             self.p_text.append(norm)
             p_terms.append(self._terms([stem(t) for t in toks]))
         self.n_entries = len(self.entry_ids)
         self.entry_sizes = Counter(self.p_entry)
+        words = set(word_counts)
         self.stems = {stem(w) for w in words}
         self.words = sorted(w for w in words if len(w) >= params.fuzzy_min_len)
         self._fuzzy: dict[str, tuple[str, float] | None] = {}
+        self._squeezed: dict[str, str] = {}  # "helo" -> "hello", for stretched letters
+        self._anagrams: dict[str, list[str]] = defaultdict(list)  # for swapped letters
+        for w in sorted(words, key=lambda w: (-word_counts[w], w)):
+            if w.isalpha():
+                self._squeezed.setdefault(_squeeze(w), w)
+                if len(w) >= params.fuzzy_min_len:
+                    self._anagrams["".join(sorted(w))].append(w)
         self._weights(p_terms)
         self._vectors(p_terms)
 
@@ -196,14 +210,30 @@ class TextIndex:
     # -- query ---------------------------------------------------------------
 
     def correct(self, word: str) -> tuple[str, float] | None:
-        """Stem of the known word closest to an unknown `word` (rapidfuzz ratio), cached."""
+        """(stem, confidence) of the known word an unknown `word` most likely means, cached.
+
+        Tried in order: stretched letters ("helloooo", "hii"), a rapidfuzz ratio
+        of at least `fuzzy_cutoff` ("internshps"), and for short words a swap
+        of two adjacent letters ("tuor"), which ratio scores too low.
+        """
         hit = self._fuzzy.get(word, False)
         if hit is not False:
             return hit
-        best = process.extractOne(
-            word, self.words, scorer=fuzz.ratio, score_cutoff=self.params.fuzzy_cutoff
-        )
-        hit = (stem(best[0]), best[1] / 100.0) if best else None
+        hit = None
+        known = self._squeezed.get(_squeeze(word))
+        if known is not None:
+            hit = (stem(known), 0.95)
+        elif len(word) >= self.params.fuzzy_min_len:
+            best = process.extractOne(
+                word, self.words, scorer=fuzz.ratio, score_cutoff=self.params.fuzzy_cutoff
+            )
+            if best is not None:
+                hit = (stem(best[0]), best[1] / 100.0)
+            else:
+                for other in self._anagrams.get("".join(sorted(word)), ()):
+                    if OSA.distance(word, other, score_cutoff=1) <= 1:
+                        hit = (stem(other), 0.8)
+                        break
         if len(self._fuzzy) >= _MAX_FUZZY_CACHE:
             self._fuzzy.clear()
         self._fuzzy[word] = hit
@@ -221,7 +251,7 @@ class TextIndex:
             if word not in STOP_WORDS:
                 content += 1
                 if s not in self.stems:
-                    hit = self.correct(word) if len(word) >= self.params.fuzzy_min_len else None
+                    hit = self.correct(word)
                     if hit is None:
                         unknown += self.unknown_word_weight
                     else:
