@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -133,6 +134,24 @@ def _prepare_path(path: str | Path) -> Path:
     return p
 
 
+def _enable_wal(conn: sqlite3.Connection, attempts: int = 8) -> None:
+    """Switch a (possibly brand-new) file to WAL.
+
+    The switch needs the file to itself; when several processes create the
+    database at the same moment SQLite can answer "database is locked" here
+    without waiting on busy_timeout, so retry briefly with growing pauses.
+    """
+    for attempt in range(attempts):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * 2**attempt)
+
+
 class SQLiteTicketStore(SQLTicketStore):
     """TicketStore on one SQLite file; see the module docstring for the concurrency model."""
 
@@ -161,8 +180,7 @@ class SQLiteTicketStore(SQLTicketStore):
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(conn)
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
