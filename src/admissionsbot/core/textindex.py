@@ -158,7 +158,7 @@ class TextIndex:
             denom = math.log(sum(counts.values()) + a * v)
             self.entry_logp.append({t: math.log(c + a) - denom for t, c in counts.items()})
             self.entry_unseen.append(math.log(a) - denom)
-        denom = math.log(sum(term_total.values()) + a * v)
+        denom = math.log(sum(term_total.values()) + a * v or 1.0)  # 1.0: empty knowledge base
         self.all_logp = {t: math.log(c + a) - denom for t, c in term_total.items()}
         self.all_unseen = math.log(a) - denom
 

@@ -1,0 +1,176 @@
+"""Matcher behaviour on a tiny in-test FAQ: the messy ways students actually ask."""
+
+import time
+
+import pytest
+
+from admissionsbot.core.matcher import Matcher, interpolate
+
+FAQ = {
+    "internship-pay": [
+        "Are internships paid?",
+        "do interns get paid",
+        "how much do internships pay",
+        "is internship pay any good",
+    ],
+    "internship-where": [
+        "Where do internships happen?",
+        "what studios take interns",
+        "can I intern at a big studio",
+    ],
+    "campus-tour": [
+        "Can I schedule a campus tour?",
+        "can I visit the campus",
+        "book a tour",
+        "I'd like to see the studios in person",
+    ],
+    "tuition": [
+        "How much is tuition?",
+        "what does the program cost",
+        "tuition fees",
+    ],
+    "program-length": [
+        "How long is the program?",
+        "how many months does the course take",
+        "when will I graduate",
+    ],
+    "career-paths": [
+        "What careers can I have after graduating?",
+        "what jobs do graduates get",
+        "can I become a mix engineer",
+    ],
+    "thanks": ["Thanks!", "thank you", "much appreciated"],
+}
+SYNONYMS = {"internship": ["internships", "intern", "interns"], "tour": ["visit", "tours"], "tuition": ["cost", "fees"]}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher([(entry, text) for entry, texts in FAQ.items() for text in texts], SYNONYMS)
+
+
+def top(matcher: Matcher, question: str) -> str | None:
+    found = matcher.match(question, limit=1)
+    return found[0].entry_id if found else None
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("are internshps paid", "internship-pay"),  # dropped letter
+        ("are intrenships paid", "internship-pay"),  # swapped letters
+        ("tuor?", "campus-tour"),  # swapped letters in a short word
+        ("how long is teh programme", "program-length"),
+        ("thankssss", "thanks"),  # stretched letters
+    ],
+)
+def test_typos_still_find_the_entry(matcher, question, entry):
+    assert top(matcher, question) == entry
+
+
+def test_word_order_does_not_matter(matcher):
+    assert top(matcher, "paid internships are?") == "internship-pay"
+    assert top(matcher, "tour campus schedule can i") == "campus-tour"
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [("tour pls", "campus-tour"), ("internship pay?", "internship-pay"), ("cost?", "tuition"), ("thanks!", "thanks")],
+)
+def test_very_short_questions(matcher, question, entry):
+    assert top(matcher, question) == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("hey so I was wondering, do internships pay anything? thanks", "internship-pay"),
+        ("hi there!! my mom and I are driving up next month and we'd love to visit the campus if that's ok", "campus-tour"),
+        ("ok so real talk, I'm trying to figure out what kind of jobs graduates actually get after this, any idea?", "career-paths"),
+    ],
+)
+def test_long_chatty_messages(matcher, question, entry):
+    assert top(matcher, question) == entry
+
+
+def test_synonyms_apply_to_questions(matcher):
+    # "visit" is a variant of "tour"; "fees" of "tuition"
+    assert top(matcher, "can we visit") == "campus-tour"
+    assert top(matcher, "what are the fees") == "tuition"
+
+
+def test_one_candidate_per_entry_scores_bounded_and_ordered(matcher):
+    for question in ["how much do internships pay", "internships", "how much", "program tour cost internships"]:
+        found = matcher.match(question, limit=10)
+        ids = [c.entry_id for c in found]
+        assert len(ids) == len(set(ids)), ids
+        scores = [c.score for c in found]
+        assert all(0.0 <= s <= 100.0 for s in scores), scores
+        assert scores == sorted(scores, reverse=True)
+    assert len(matcher.match("program tour cost internships", limit=10)) >= 3
+
+
+def test_limit_is_respected(matcher):
+    assert len(matcher.match("program tour cost internships", limit=2)) == 2
+    assert matcher.match("program tour cost internships", limit=0) == []
+
+
+def test_exact_phrasing_is_near_certain(matcher):
+    found = matcher.match("How much is tuition?")
+    assert found[0].entry_id == "tuition"
+    assert found[0].score >= 90
+    assert found[0].score - found[1].score >= 50 if len(found) > 1 else True
+
+
+def test_out_of_scope_scores_below_in_scope(matcher):
+    in_scope = ["are internships paid", "can I book a campus tour", "how long is the program", "tour pls"]
+    out_of_scope = [
+        "can I bring my dog to the program",
+        "is the program accredited",
+        "where do I park my car",
+        "what is the capital of france",
+    ]
+    lowest_in = min(matcher.match(q)[0].score for q in in_scope)
+    for q in out_of_scope:
+        found = matcher.match(q)
+        assert (found[0].score if found else 0.0) < lowest_in, (q, found)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "😀🎉", "?!", "\u200b", "the of and"])
+def test_empty_or_meaningless_input_gives_nothing(matcher, question):
+    assert matcher.match(question) == []
+
+
+def test_unrelated_words_give_nothing(matcher):
+    assert matcher.match("quantum chromodynamics lecture") == []
+
+
+def test_huge_input_is_handled_quickly(matcher):
+    question = "do internships pay? " * 500 + "\x00😀" * 100
+    t0 = time.perf_counter()
+    found = matcher.match(question)
+    assert time.perf_counter() - t0 < 1.0
+    assert found[0].entry_id == "internship-pay"
+
+
+def test_same_question_same_answer(matcher):
+    assert matcher.match("do interns get paid", 5) == matcher.match("do interns get paid", 5)
+
+
+def test_size_counts_non_empty_phrasings():
+    m = Matcher([("a", "book a tour"), ("a", "😀"), ("b", "tuition fees"), ("b", "")])
+    assert m.size == 2
+    assert top(m, "tour") == "a"
+
+
+def test_empty_knowledge_base_matches_nothing():
+    m = Matcher([])
+    assert m.size == 0
+    assert m.match("are internships paid") == []
+
+
+def test_calibration_interpolates_in_log_density():
+    anchors = ((10.0, (0.0, 1.0)), (1000.0, (2.0, 3.0)))
+    assert interpolate(anchors, 5.0) == (0.0, 1.0)  # clamped below
+    assert interpolate(anchors, 5000.0) == (2.0, 3.0)  # clamped above
+    assert interpolate(anchors, 100.0) == pytest.approx((1.0, 2.0))  # halfway in log scale
