@@ -44,7 +44,7 @@ def collect(m: Matcher, questions, oos: set[str]):
         ranked = m._relevance(q, sims)
         for rank, (rel, e, tsr) in enumerate(ranked[:PER_QUESTION]):
             label = intent not in oos and m._index.entry_ids[e] == intent
-            rows.append((m.calibration_features(q, e, rel, tsr, ranked[0][0]), label, qi, rank))
+            rows.append((m._features(q, e, rel, tsr, ranked[0][0]), label, qi, rank))
     return rows
 
 

@@ -12,9 +12,11 @@ string similarity and typo correction but adds what it lacks:
    is weak evidence), plus two views of the entry's pooled phrasings: cosine
    to its profile and the average log-lift of the question's words for it;
 4. confidence: a logistic calibration of relevance, best `token_sort_ratio`,
-   the least supportive question word, word coverage and question length,
-   fitted on a BANKING77 validation split, so that 0-100 scores mean roughly
-   the same across questions and out-of-scope questions land low.
+   the least supportive question word, word coverage, question length and how
+   far the entry trails the most relevant one, fitted on BANKING77 validation
+   splits at several densities (phrasings per entry), so that 0-100 scores
+   mean roughly the same across questions and out-of-scope questions land low.
+   Candidates are ordered by this confidence.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from itertools import islice
 from rapidfuzz import fuzz
 
 from .models import Candidate
-from .normalize import STOP_WORDS, synonym_map
+from .normalize import synonym_map
 from .textindex import IndexParams, QueryTerms, TextIndex
 
 __all__ = ["Matcher", "ScoreParams"]
@@ -177,7 +179,7 @@ class Matcher:
         out.sort(key=lambda x: -x[0])
         return out
 
-    def calibration_features(
+    def _features(
         self, q: QueryTerms, e: int, rel: float, best_tsr: float, lead: float
     ) -> list[float]:
         """Inputs of the confidence model; `lead` is the best relevance of any entry."""
@@ -195,7 +197,7 @@ class Matcher:
     def _confidence(self, q: QueryTerms, e: int, rel: float, best_tsr: float, lead: float) -> float:
         """Calibrated 0-100 confidence that entry `e` answers the question."""
         c = self._calibration
-        f = self.calibration_features(q, e, rel, best_tsr, lead)
+        f = self._features(q, e, rel, best_tsr, lead)
         z = c[0] + sum(w * x for w, x in zip(c[1:], f))
         return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
