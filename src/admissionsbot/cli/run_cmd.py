@@ -32,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "run",
         help="run the Discord bot (token from $DISCORD_TOKEN)",
         description="Connect to Discord and answer students; staff work the queue in the staff channel. "
-        "The token is read from the DISCORD_TOKEN environment variable only. See README "Discord set-up".",
+        "The token is read from the DISCORD_TOKEN environment variable only. See the README section 'Discord set-up'.",
     )
     add_faq_option(run)
     add_db_option(run)
