@@ -55,9 +55,9 @@ class ScoreParams:
     # densities (phrasings per entry) and interpolated in log density: a
     # near-verbatim phrasing means more when entries have 100 phrasings than 10.
     calibration: tuple[tuple[float, tuple[float, ...]], ...] = (
-        (10.0, (-8.919, 5.051, 5.29, 0.211, 0.814, 1.47, 8.856)),
-        (30.0, (-10.781, 4.446, 7.268, 0.286, 0.531, 1.919, 9.378)),
-        (118.6, (-13.548, 3.769, 8.968, 0.348, 0.667, 2.724, 8.774)),
+        (10.0, (-8.836, 4.329, 5.464, 0.538, 1.159, 1.676, 8.681)),
+        (30.0, (-10.814, 3.972, 7.409, 0.439, 0.822, 2.032, 9.209)),
+        (118.6, (-13.629, 3.579, 9.036, 0.39, 0.856, 2.752, 8.709)),
     )
 
 
@@ -186,7 +186,7 @@ class Matcher:
         idx, sp = self._index, self.score_params
         lifts = [idx.lift(t, e) for t in q.unigrams]
         if q.unknown_weight:
-            lifts.append(sp.lift_floor)
+            lifts.append(math.log(idx.unseen_share))
         min_lift = max(sp.lift_floor, min(lifts)) if lifts else 0.0
         prof = idx.profiles[e]
         uni = [(t, q.vector[t]) for t in set(q.unigrams)]
