@@ -153,6 +153,18 @@ def test_huge_input_is_handled_quickly(matcher):
     assert found[0].entry_id == "internship-pay"
 
 
+def test_wall_of_made_up_words_is_cheap_and_not_confident(matcher):
+    import random
+    import string
+
+    rng = random.Random(0)
+    junk = " ".join("".join(rng.choice(string.ascii_lowercase) for _ in range(7)) for _ in range(1500))
+    t0 = time.perf_counter()
+    found = matcher.match(junk + " internships")
+    assert time.perf_counter() - t0 < 0.5
+    assert found and found[0].score < matcher.match("internships")[0].score
+
+
 def test_same_question_same_answer(matcher):
     assert matcher.match("do interns get paid", 5) == matcher.match("do interns get paid", 5)
 

@@ -49,15 +49,16 @@ class ScoreParams:
     w_profile: float = 0.2
     w_lift: float = 0.2
     rerank: int = 10  # entries that get a calibrated confidence
-    lift_floor: float = -5.0  # lift of a word the knowledge base never saw
+    lift_floor: float = -5.0  # lowest lift a word can contribute
+    length_cap: int = 16  # content words beyond this add no confidence (walls of text)
     # Logistic calibration (bias, relevance, best token_sort_ratio, min lift, coverage,
     # log length, relevance behind the leader), fitted at several knowledge-base
     # densities (phrasings per entry) and interpolated in log density: a
     # near-verbatim phrasing means more when entries have 100 phrasings than 10.
     calibration: tuple[tuple[float, tuple[float, ...]], ...] = (
-        (10.0, (-8.836, 4.329, 5.464, 0.538, 1.159, 1.676, 8.681)),
-        (30.0, (-10.814, 3.972, 7.409, 0.439, 0.822, 2.032, 9.209)),
-        (118.6, (-13.629, 3.579, 9.036, 0.39, 0.856, 2.752, 8.709)),
+        (10.0, (-8.942, 4.332, 5.45, 0.547, 1.17, 1.75, 8.686)),
+        (30.0, (-10.903, 4.002, 7.368, 0.446, 0.812, 2.104, 9.192)),
+        (118.6, (-13.716, 3.613, 8.992, 0.396, 0.834, 2.826, 8.686)),
     )
 
 
@@ -192,7 +193,8 @@ class Matcher:
         uni = [(t, q.vector[t]) for t in set(q.unigrams)]
         total = sum(v for _, v in uni) + q.unknown_weight
         cov = sum(v for t, v in uni if t in prof) / total if total else 0.0
-        return [rel, best_tsr, min_lift, cov, math.log1p(q.content_words), rel - lead]
+        length = math.log1p(min(q.content_words, sp.length_cap))
+        return [rel, best_tsr, min_lift, cov, length, rel - lead]
 
     def _confidence(self, q: QueryTerms, e: int, rel: float, best_tsr: float, lead: float) -> float:
         """Calibrated 0-100 confidence that entry `e` answers the question."""

@@ -62,6 +62,7 @@ class IndexParams:
     disc_power: float = 1.0  # how strongly "tells entries apart" scales IDF
     fuzzy_cutoff: float = 85.0  # rapidfuzz ratio for mapping an unknown word to a known one
     fuzzy_min_len: int = 4  # shorter words are too ambiguous to correct
+    max_searches: int = 24  # uncached vocabulary searches per question
     nb_alpha: float = 0.3  # additive smoothing of per-entry word counts
 
 
@@ -253,12 +254,17 @@ class TextIndex:
         confidence: dict[str, float] = {}
         unknown = 0.0
         content = 0
+        searches = self.params.max_searches  # bounds the cost of a wall of made-up words
         for word in norm.split():
             s = stem(word)
             if word not in STOP_WORDS:
                 content += 1
                 if s not in self.stems:
-                    hit = self.correct(word)
+                    if word in self._fuzzy or searches > 0:
+                        searches -= word not in self._fuzzy
+                        hit = self.correct(word)
+                    else:
+                        hit = None
                     if hit is None:
                         unknown += self.unknown_word_weight
                     else:
