@@ -143,7 +143,7 @@ def bench(name: str, phrasings: list[tuple[str, str]], questions: list[str]) -> 
     print(f"  {'':22s} {'p50 ms':>8s} {'p99 ms':>8s} {'mean ms':>8s}  ours/baseline p50")
     rows = [("Matcher.match", ours), ("rapidfuzz extractOne", rf)]
     if tf is not None:
-        rows.append((f"thefuzz extractOne*", tf))
+        rows.append(("thefuzz extractOne*", tf))
     for label, ns in rows:
         ratio = "" if ns is ours else f"{pct(ours, 50) / pct(ns, 50):8.3f}"
         print(f"  {label:22s} {pct(ns, 50):8.3f} {pct(ns, 99):8.3f} {statistics.fmean(ns) / 1e6:8.3f}  {ratio}")

@@ -13,7 +13,7 @@ import pytest
 from admissionsbot.adapters.discord import embeds as E
 from admissionsbot.core.models import Asker, Candidate, Entry, Reply, Ticket, TicketKind, TicketStatus
 from conftest import FAQ, check_message, write_faq
-from harness import STAFF, STAFF_ROLE_ID, Harness, text_of
+from harness import STAFF, STAFF_ROLE_ID, Harness
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 LONG_ANSWER = ("Our graduates work in many places. " * 120)[:3500].strip()  # the loader's maximum

@@ -30,7 +30,7 @@ class DecisionSettings:
             raise ValueError("margin must be >= 0, max_choices and max_question_chars >= 1")
 
 
-_ACTION_FOR_KIND = {
+ACTION_FOR_KIND = {
     EntryKind.ANSWER: Action.ANSWER,
     EntryKind.TOUR: Action.TOUR,
     EntryKind.HANDOFF: Action.ESCALATE,
@@ -58,7 +58,7 @@ def decide(
     runner_up = pool[1].score if len(pool) > 1 else 0.0
     threshold = entry.min_score if entry.min_score is not None else settings.answer_threshold
     if top.score >= threshold and top.score - runner_up >= settings.margin:
-        action = _ACTION_FOR_KIND[entry.kind]
+        action = ACTION_FOR_KIND[entry.kind]
         reason = "handoff" if entry.kind is EntryKind.HANDOFF else "confident"
         return Decision(question, action, entry=entry, score=top.score, candidates=ranked, reason=reason)
 

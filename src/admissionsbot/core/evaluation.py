@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .decide import DecisionSettings, decide
+from .decide import ACTION_FOR_KIND, DecisionSettings, decide
 from .errors import AdmissionsError
 from .knowledge import KnowledgeBase
 from .matcher import Matcher
@@ -113,9 +113,7 @@ def _expected_outcome(expect: str, knowledge: KnowledgeBase) -> tuple[str, str |
     if expect in OUTCOMES:
         return expect, None
     entry = knowledge.entry(expect)
-    kind_action = {EntryKind.ANSWER: "answer", EntryKind.TOUR: "tour",
-                   EntryKind.SMALLTALK: "smalltalk", EntryKind.HANDOFF: "escalate"}
-    return kind_action[entry.kind], (entry.id if entry.kind is EntryKind.ANSWER else None)
+    return ACTION_FOR_KIND[entry.kind].value, (entry.id if entry.kind is EntryKind.ANSWER else None)
 
 
 def rank_all(cases: Sequence[Case], matcher: Matcher, limit: int = 8) -> list[tuple[Candidate, ...]]:

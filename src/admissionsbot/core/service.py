@@ -12,12 +12,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..storage.base import TicketStore
-from .decide import DecisionSettings, decide
+from .decide import ACTION_FOR_KIND, DecisionSettings, decide
 from .errors import InvalidInput
 from .knowledge import KnowledgeBase
 from .matcher import Matcher
 from .models import (
-    Action,
     Asker,
     Candidate,
     Decision,
@@ -88,12 +87,7 @@ class AdmissionsService:
     def choose(self, question: str, entry_id: str) -> Decision:
         """The student picked a "did you mean" choice: act on that entry as if it matched."""
         entry = self.entry(entry_id)
-        action = {
-            EntryKind.ANSWER: Action.ANSWER,
-            EntryKind.TOUR: Action.TOUR,
-            EntryKind.HANDOFF: Action.ESCALATE,
-            EntryKind.SMALLTALK: Action.SMALLTALK,
-        }[entry.kind]
+        action = ACTION_FOR_KIND[entry.kind]
         reason = "handoff" if entry.kind is EntryKind.HANDOFF else "chosen"
         return Decision(clean_text(question), action, entry=entry, score=100.0, reason=reason)
 
