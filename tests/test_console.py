@@ -67,6 +67,13 @@ def test_unmatched_question_is_escalated_with_ticket_number(service):
     assert service.ticket(1).question == "zebra xylophone quantum"
 
 
+def test_handoff_topic_explains_then_files_a_ticket(service):
+    service.settings = DecisionSettings(answer_threshold=1, clarify_threshold=0, margin=0)
+    out = talk(service, "how much is tuition")
+    assert "I can't quote tuition; the admissions team will send current figures. Your question is ticket #1" in out
+    assert service.ticket(1).question == "how much is tuition"
+
+
 def test_staff_command_without_a_question_explains(service):
     out = talk(service, "staff")
     assert "Type your question first" in out

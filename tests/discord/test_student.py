@@ -151,6 +151,7 @@ async def test_handoff_topic_in_a_message_files_a_ticket(harness: Harness):
     [ticket] = harness.service.tickets()
     reply = only(harness.rec.channel_posts(HELP_CHANNEL_ID)).json
     assert f"#{ticket.number}" in reply["content"]
+    assert reply["content"].startswith("I can't quote tuition")  # the hand-off says why
     assert ticket.asker.location == str(HELP_CHANNEL_ID) and not ticket.asker.private
     assert only(harness.staff_posts())
 

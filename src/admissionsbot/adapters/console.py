@@ -13,7 +13,7 @@ from typing import TextIO
 
 from ..core.errors import AdmissionsError, InvalidInput
 from ..core.models import Action, Asker, Decision, Entry, TourContact
-from ..core.service import AdmissionsService
+from ..core.service import AdmissionsService, escalation_note
 from ..core.textcheck import clean_text, require_email
 
 HELP = """I answer questions about studying music production and careers afterwards.
@@ -124,10 +124,7 @@ class ConsoleChat:
         elif decision.action is Action.CLARIFY:
             self.offer(decision.choices, "I'm not sure I understood. Did you mean:")
         else:
-            intro = decision.entry.answer if decision.entry else None
-            if decision.reason == "too long":
-                intro = "That's a long message, so I'll pass it to a person rather than guess."
-            self.escalate(decision.question, intro, decision)
+            self.escalate(decision.question, escalation_note(decision), decision)
 
     def offer(self, choices: tuple[Entry, ...], intro: str) -> None:
         self._choices = choices
@@ -164,9 +161,12 @@ class ConsoleChat:
             self.say(str(exc))
             return
         self._last = None
-        lead = (intro + " ") if intro else "I don't have an answer for that, so "
-        self.say(f"{lead}I've passed your question to the admissions team (ticket #{ticket.number}). "
-                 "Their reply will show up here; type 'tickets' any time to check.")
+        if intro:
+            self.say(f"{intro} Your question is ticket #{ticket.number}; the reply will show up here "
+                     "(type 'tickets' any time to check).")
+        else:
+            self.say(f"I don't have an answer for that, so I've passed your question to the admissions team "
+                     f"(ticket #{ticket.number}). Their reply will show up here; type 'tickets' any time to check.")
 
     # -- tour flow -------------------------------------------------------------------
     def start_tour(self, question: str, intro: str | None = None) -> None:

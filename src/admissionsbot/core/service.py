@@ -185,6 +185,22 @@ class AdmissionsService:
         self.store.record_event(number, actor, action, detail[:500], self._clock())
 
 
+TOO_LONG_NOTE = "That's a long message, so I've passed it to a person rather than guess."
+
+
+def escalation_note(decision: Decision) -> str | None:
+    """Why a question goes to staff, when there is more to say than "no match".
+
+    A hand-off entry's answer explains the hand-off (e.g. tuition is not quoted);
+    an over-long message is routed to a person rather than guessed at.
+    """
+    if decision.reason == "handoff" and decision.entry is not None:
+        return decision.entry.answer
+    if decision.reason == "too long":
+        return TOO_LONG_NOTE
+    return None
+
+
 def validate_tour_contact(contact: TourContact) -> TourContact:
     """Clean and check tour details; raises InvalidInput with a message fit for the student."""
     return TourContact(

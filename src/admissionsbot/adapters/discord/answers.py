@@ -19,7 +19,7 @@ import discord
 
 from ...core.errors import AdmissionsError, InvalidInput
 from ...core.models import Action, Candidate, Decision, Entry, Ticket, TourContact
-from ...core.service import TOUR_QUESTION
+from ...core.service import TOUR_QUESTION, escalation_note
 from . import errors
 from .dynamic_items import answer_view, choices_view, hand_off_view
 from .embeds import (
@@ -101,14 +101,16 @@ class StudentFlows:
             await interaction.response.send_modal(TourModal(question=decision.question))
         else:
             candidates = decision.candidates or ((Candidate(entry.id, decision.score),) if entry else ())
-            await self.escalate(interaction, decision.question, candidates)
+            await self.escalate(interaction, decision.question, candidates, escalation_note(decision))
 
-    async def escalate(self, interaction: discord.Interaction, question: str, candidates: tuple[Candidate, ...]) -> None:
+    async def escalate(
+        self, interaction: discord.Interaction, question: str, candidates: tuple[Candidate, ...], lead: str | None = None
+    ) -> None:
         """File a ticket (persisted first), tell the student, then post it for staff."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         asker = asker_from_interaction(interaction)
         ticket = await asyncio.to_thread(self.service.escalate, asker, question, candidates)
-        await interaction.followup.send(ticket_filed_text(ticket, self.closed_note()), ephemeral=True)
+        await interaction.followup.send(ticket_filed_text(ticket, self.closed_note(), lead), ephemeral=True)
         await self.bot.delivery.post_ticket(ticket)
 
     async def helpful(self, interaction: discord.Interaction, entry_id: str) -> None:
@@ -253,7 +255,7 @@ class StudentFlows:
             candidates = decision.candidates or ((Candidate(entry.id, decision.score),) if entry else ())
             asker = asker_from_message(message)
             ticket = await asyncio.to_thread(self.service.escalate, asker, decision.question, candidates)
-            await self._reply(message, content=ticket_filed_text(ticket, self.closed_note()))
+            await self._reply(message, content=ticket_filed_text(ticket, self.closed_note(), escalation_note(decision)))
             await self.bot.delivery.post_ticket(ticket)
 
     async def _reply(self, message: discord.Message, **kwargs: object) -> None:

@@ -135,14 +135,19 @@ def handoff_offer_embed(question: str) -> discord.Embed:
     return _with_question(discord.Embed(title="Ask the admissions team?", description=text, colour=CLARIFY_COLOUR), question)
 
 
-def ticket_filed_text(ticket: Ticket, closed_note: str = "") -> str:
-    """Tells the student the ticket number and where the reply will come."""
+def ticket_filed_text(ticket: Ticket, closed_note: str = "", lead: str | None = None) -> str:
+    """Tells the student the ticket number and where the reply will come.
+
+    `lead` explains a hand-off (from the FAQ entry) and already says the
+    question was passed on, so the number then follows on its own.
+    """
     what = "tour request" if ticket.kind is TicketKind.TOUR else "question"
-    text = (
-        f"I've passed your {what} to the admissions team as ticket **#{ticket.number}**. "
-        "Their reply will come to you as a direct message from me; if your DMs are closed, "
-        "use `/mytickets` to read it."
-    )
+    where = ("Their reply will come to you as a direct message from me; if your DMs are closed, "
+             "use `/mytickets` to read it.")
+    if lead:
+        text = f"{lead}\nYour {what} is ticket **#{ticket.number}**. {where}"
+    else:
+        text = f"I've passed your {what} to the admissions team as ticket **#{ticket.number}**. {where}"
     if closed_note:
         text += "\n" + closed_note
     return clip(text, MESSAGE_CHARS)
