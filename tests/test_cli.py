@@ -157,3 +157,21 @@ def test_chat_exits_cleanly_on_ctrl_c(env):
     out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0
     assert "Traceback" not in err and "Bye!" in out
+
+
+def test_whole_workflow_on_postgresql(pg_url, env, capsys):
+    """The same chat -> staff -> reply cycle with the queue on a real PostgreSQL server."""
+    env = dict(env, db=pg_url)
+    first = _run_chat(env, "where do I park my car at the open day\n")
+    assert first.returncode == 0, first.stderr
+    assert "ticket #1" in first.stdout
+    assert cli(capsys, "queue", "--db", pg_url, "claim", "1", "--as", "Ana")[0] == 0
+    code, out, err = cli(capsys, "queue", "--db", pg_url, "claim", "1", "--as", "Ben")
+    assert code == 2 and "already claimed by Ana" in err
+    assert cli(capsys, "queue", "--db", pg_url, "reply", "1", "--as", "Ana", "Use lot B.")[0] == 0
+    second = _run_chat(env, "")
+    assert "Reply from the admissions team on ticket #1 (Ana):" in second.stdout
+    code, out, _ = cli(capsys, "queue", "--db", pg_url, "show", "1", "--json")
+    shown = json.loads(out)
+    assert shown["replies"][0]["delivered"] is True
+    assert [e["action"] for e in shown["events"]][:3] == ["created", "claimed", "replied"]

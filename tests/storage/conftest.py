@@ -8,15 +8,12 @@ never see each other's tickets.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from storage_support import PG_ENV, PG_SKIP_REASON, with_search_path
 
 from admissionsbot.storage import TicketStore, open_store
 
@@ -56,25 +53,6 @@ def _pg_raw(url: str) -> Callable[[str], list[tuple[Any, ...]]]:
             return list(cur.fetchall()) if cur.description else []
 
     return run
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A URL whose search_path is a fresh, empty schema; skips when no server is configured."""
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP_REASON)
-    import psycopg
-    from psycopg import sql
-
-    schema = f"abot_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
-    try:
-        yield with_search_path(base, schema)
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
