@@ -124,3 +124,19 @@ def test_concurrent_escalations_lose_nothing(service):
         tickets = list(pool.map(lambda a: service.escalate(a, f"question from {a.user_id}"), askers))
     assert len({t.number for t in tickets}) == 20
     assert len(service.tickets(limit=100)) == 20
+
+
+def test_random_unicode_never_escapes_as_anything_but_invalid_input(service):
+    """Seeded fuzz: whatever a chat client delivers, ask() decides or says clearly why not."""
+    import random
+
+    rng = random.Random(20261126)
+    pools = ["abcdefghijklmnopqrstuvwxyz  ", "ÀÉÎõüçß漢字😀🎸\u200b\u200d\u202e\x00\x1b\t\n\r", "?!.,'\"-_/\\@#$%^&*()[]{}<>~`|"]
+    for _ in range(2000):
+        text = "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 300)))
+        try:
+            decision = service.ask(text)
+        except InvalidInput:
+            continue
+        assert decision.action in set(Action)
+        assert all(0 <= c.score <= 100 for c in decision.candidates)
