@@ -175,3 +175,17 @@ def test_whole_workflow_on_postgresql(pg_url, env, capsys):
     shown = json.loads(out)
     assert shown["replies"][0]["delivered"] is True
     assert [e["action"] for e in shown["events"]][:3] == ["created", "claimed", "replied"]
+
+
+def test_faq_feedback_lists_misses_first(env, capsys):
+    from admissionsbot.core.models import Asker
+    from admissionsbot.storage import open_store
+    from datetime import datetime, UTC
+    store = open_store(env["db"])
+    sam = Asker("console", "sam", "Sam")
+    for entry, helpful in [("careers", True), ("internship-pay", False), ("internship-pay", False)]:
+        store.record_feedback(entry, helpful, "q", sam, datetime.now(UTC))
+    store.close_store()
+    code, out, _ = cli(capsys, "faq", "feedback", "--db", env["db"])
+    rows = [line.split() for line in out.splitlines()[1:]]
+    assert code == 0 and rows == [["internship-pay", "2", "0"], ["careers", "0", "1"]]

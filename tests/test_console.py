@@ -54,11 +54,20 @@ def test_clarify_out_of_range_then_none_files_a_ticket(service):
     assert ticket.question == "do internships pay" and ticket.candidates[0].entry_id == "internship-pay"
 
 
-def test_not_what_i_asked_offers_others_or_hands_off(service):
+def test_not_what_i_asked_hands_off_when_nothing_else_matches(service):
     service.settings = DecisionSettings(answer_threshold=1, clarify_threshold=0, margin=0)
     out = talk(service, "do internships pay", "no")
-    assert "Sorry about that" in out
-    assert ("Was it one of these?" in out) or ("ticket #1" in out)
+    assert "Sorry about that. I'll ask a person instead. Your question is ticket #1" in out
+    [tally] = service.feedback()
+    assert (tally.entry_id, tally.not_helpful) == ("internship-pay", 1)
+
+
+def test_not_what_i_asked_offers_the_other_candidates(service, monkeypatch):
+    service.settings = DecisionSettings(answer_threshold=1, clarify_threshold=0, margin=0)
+    monkeypatch.setattr(service, "alternatives", lambda decision, limit=3: (service.entry("careers"),))
+    out = talk(service, "do internships pay", "no", "1")
+    assert "Was it one of these?\n  1. What careers can I have after graduating?" in out
+    assert "Producer, recording engineer, mix engineer and more." in out
 
 
 def test_unmatched_question_is_escalated_with_ticket_number(service):

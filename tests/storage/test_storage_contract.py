@@ -362,3 +362,11 @@ def test_closed_store_refuses_calls(backend) -> None:  # type: ignore[no-untyped
     store.close_store()
     with pytest.raises(StorageError, match="closed"):
         store.list()
+
+
+def test_feedback_is_tallied_per_entry_most_misses_first(store) -> None:  # type: ignore[no-untyped-def]
+    assert store.feedback_tallies() == []
+    for helpful, entry in [(True, "pay"), (False, "pay"), (False, "careers"), (False, "careers"), (True, "tour")]:
+        store.record_feedback(entry, helpful, f"question about {entry}", asker("u1"), at(0))
+    assert [(t.entry_id, t.helpful, t.not_helpful) for t in store.feedback_tallies()] == [
+        ("careers", 0, 2), ("pay", 1, 1), ("tour", 1, 0)]

@@ -145,6 +145,8 @@ class ConsoleChat:
 
     def not_what_i_asked(self) -> None:
         assert self._last is not None
+        if self._last.entry is not None:
+            self.service.record_feedback(self.asker, self._last.entry.id, False, self._last.question)
         others = self.service.alternatives(self._last)
         if others:
             self.offer(others, "Sorry about that. Was it one of these?")

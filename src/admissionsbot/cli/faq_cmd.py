@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..core.knowledge import check_faq
-from .common import settings_from
+from .common import add_db_option, service_from, settings_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,6 +26,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     check.set_defaults(func=run_check)
 
+    feedback = faq_sub.add_parser(
+        "feedback",
+        help="how students rated each answer (Helpful / Not what I asked)",
+        description="Per FAQ entry, how often students marked its answer helpful or 'not what I asked', "
+        "most misses first: the entries to rephrase or split next.",
+    )
+    add_db_option(feedback)
+    feedback.set_defaults(func=run_feedback)
+
 
 def run_check(args: argparse.Namespace) -> int:
     directory = args.directory or settings_from(args).faq_dir
@@ -40,4 +49,19 @@ def run_check(args: argparse.Namespace) -> int:
         return 1
     phrasings = sum(len(e.phrasings) for e in kb.entries)
     print(f"{directory}: OK: {len(kb.entries)} entries, {phrasings} phrasings, {warnings} warning(s).")
+    return 0
+
+
+def run_feedback(args: argparse.Namespace) -> int:
+    service = service_from(args)
+    try:
+        tallies = service.feedback()
+    finally:
+        service.shutdown()
+    if not tallies:
+        print("No feedback yet.")
+        return 0
+    print(f"{'entry':32} {'not what I asked':>16} {'helpful':>8}")
+    for t in tallies:
+        print(f"{t.entry_id:32} {t.not_helpful:>16} {t.helpful:>8}")
     return 0

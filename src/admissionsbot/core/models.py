@@ -162,3 +162,12 @@ class NewTicket:
     question: str
     candidates: tuple[Candidate, ...] = ()
     contact: TourContact | None = None
+
+
+@dataclass(frozen=True)
+class FeedbackTally:
+    """How students rated one FAQ answer ("Helpful" / "Not what I asked")."""
+
+    entry_id: str
+    helpful: int
+    not_helpful: int

@@ -22,6 +22,7 @@ from .models import (
     Decision,
     Entry,
     EntryKind,
+    FeedbackTally,
     NewTicket,
     Reply,
     Ticket,
@@ -175,6 +176,14 @@ class AdmissionsService:
 
     def staff_posted(self, number: int, ref: str) -> None:
         self.store.set_staff_post(number, ref, self._clock())
+
+    def record_feedback(self, asker: Asker, entry_id: str, helpful: bool, question: str = "") -> None:
+        """A student's verdict on an answer ("Helpful" / "Not what I asked"), for staff to review."""
+        self.store.record_feedback(entry_id, helpful, for_storage(question), asker, self._clock())
+
+    def feedback(self) -> list[FeedbackTally]:
+        """Per FAQ entry, how students rated it; the most "not what I asked" first."""
+        return self.store.feedback_tallies()
 
     def shutdown(self) -> None:
         """Release the store's connections (the process is about to exit)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from ..core.models import NewTicket, Reply, Ticket, TicketStatus
+from ..core.models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketStatus
 
 
 class TicketStore(Protocol):
@@ -62,6 +62,12 @@ class TicketStore(Protocol):
 
     def record_event(self, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
         """Append to the ticket's event log (for adapter-side happenings)."""
+
+    def record_feedback(self, entry_id: str, helpful: bool, question: str, asker: Asker, at: datetime) -> None:
+        """Keep one student's verdict on an answer, so staff can see which answers miss."""
+
+    def feedback_tallies(self) -> list[FeedbackTally]:
+        """Per entry: how often it was marked helpful / not what was asked; most misses first."""
 
     def close_store(self) -> None:
         """Release connections."""

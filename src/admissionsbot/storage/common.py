@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from ..core import tickets as rules
 from ..core.errors import StorageError, TicketNotFound
-from ..core.models import NewTicket, Reply, Ticket, TicketEvent, TicketStatus
+from ..core.models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketEvent, TicketStatus
 from .rows import (
     Row,
     candidates_data,
@@ -296,3 +296,22 @@ class SQLTicketStore(ABC):
         with self._tx(write=True) as conn:
             self._row(conn, number)
             self._event(conn, number, actor, action, detail, at)
+
+    def record_feedback(self, entry_id: str, helpful: bool, question: str, asker: Asker, at: datetime) -> None:
+        at = to_utc(at)
+        with self._tx(write=True) as conn:
+            self._exec(
+                conn,
+                "INSERT INTO feedback (entry_id, helpful, question, asker_platform, asker_user_id, at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (entry_id, int(helpful), question, asker.platform, asker.user_id, self._ts(at)),
+            )
+
+    def feedback_tallies(self) -> list[FeedbackTally]:
+        sql = (
+            "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no FROM feedback "
+            "GROUP BY entry_id ORDER BY SUM(1 - helpful) DESC, entry_id"
+        )
+        with self._tx(write=False) as conn:
+            rows = self._exec(conn, sql).fetchall()
+        return [FeedbackTally(str(r["entry_id"]), int(r["yes"]), int(r["no"])) for r in rows]

@@ -74,6 +74,18 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX replies_undelivered ON replies (created_at, id) WHERE delivered_at IS NULL",
         "CREATE INDEX events_ticket ON events (ticket_number, id)",
     ),
+    (  # 2: students' verdicts on answers ("Helpful" / "Not what I asked")
+        """CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            entry_id TEXT NOT NULL,
+            helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
+            question TEXT NOT NULL,
+            asker_platform TEXT NOT NULL,
+            asker_user_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX feedback_entry ON feedback (entry_id)",
+    ),
 ]
 
 

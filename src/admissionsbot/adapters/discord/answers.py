@@ -114,9 +114,18 @@ class StudentFlows:
         await self.bot.delivery.post_ticket(ticket)
 
     async def helpful(self, interaction: discord.Interaction, entry_id: str) -> None:
-        # No feedback table exists yet: the log is the record.
         log.info("helpful: entry=%s user=%s", entry_id, interaction.user.id)
         await errors.tell(interaction, THANKS)
+        await self._feedback(interaction, entry_id, True)
+
+    async def _feedback(self, interaction: discord.Interaction, entry_id: str, helpful: bool) -> None:
+        """Record the verdict after answering (the 3-second deadline comes first); a failure only logs."""
+        question = question_from(interaction.message) if interaction.message else ""
+        try:
+            await asyncio.to_thread(self.service.record_feedback, asker_from_interaction(interaction),
+                                    entry_id, helpful, question or "")
+        except AdmissionsError as exc:
+            log.warning("Could not record feedback on %s: %s", entry_id, exc)
 
     async def not_what_i_asked(self, interaction: discord.Interaction, entry_id: str) -> None:
         shown = self._entry(entry_id)
@@ -135,6 +144,7 @@ class StudentFlows:
         else:
             await interaction.response.send_message(embed=handoff_offer_embed(question), view=hand_off_view(),
                                                     ephemeral=True)
+        await self._feedback(interaction, entry_id, False)
 
     async def talk_to_admissions(self, interaction: discord.Interaction) -> None:
         """"Talk to admissions" and "None of these": the question is read back from the message."""
