@@ -14,6 +14,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import discord
+
 from admissionsbot.adapters.discord.bot import AdmissionsBot
 from admissionsbot.core.decide import DecisionSettings
 from admissionsbot.core.models import Action
