@@ -17,9 +17,9 @@ from .models import Action, Candidate, Decision, Entry, EntryKind
 class DecisionSettings:
     """Calibrated on tests/golden/tune.yaml; see README "Recalibrating"."""
 
-    answer_threshold: float = 40.0  # top score needed to act without asking
-    clarify_threshold: float = 28.0  # below this nothing is offered: escalate
-    margin: float = 5.0  # top must beat the runner-up entry by this much
+    answer_threshold: float = 34.0  # top score needed to act without asking
+    clarify_threshold: float = 26.0  # below this nothing is offered: escalate
+    margin: float = 20.0  # top must beat the runner-up entry by this much
     max_choices: int = 3  # "did you mean" buttons at most
     max_question_chars: int = 1500  # longer messages go straight to staff
 
