@@ -19,7 +19,6 @@ from discord.ui import Button, DynamicItem, View
 from ...core.models import Entry, Ticket, TicketStatus
 from . import errors
 from .embeds import BUTTON_LABEL_CHARS, clip
-from .identity import NotStaff, require_staff
 
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
@@ -153,12 +152,7 @@ class StaffButton(_Guarded, DynamicItem[Button], template=rf"{NS}:staff:(?P<acti
         return cls(match["action"], int(match["number"]))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        try:
-            require_staff(interaction, _bot(interaction).settings)
-        except NotStaff as exc:
-            await errors.tell(interaction, str(exc))
-            return False
-        return True
+        return await errors.allow_staff(interaction)
 
     async def run(self, interaction: discord.Interaction) -> None:
         staff = _bot(interaction).staff

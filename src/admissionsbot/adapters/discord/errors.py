@@ -16,7 +16,7 @@ from discord import app_commands
 
 from ...core.errors import AdmissionsError
 from .embeds import clip
-from .identity import NotStaff
+from .identity import NotStaff, require_staff
 
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
@@ -36,6 +36,16 @@ async def tell(interaction: discord.Interaction, content: str, **kwargs: Any) ->
             await interaction.response.send_message(content, ephemeral=True, **kwargs)
     except discord.HTTPException as exc:  # token expired, interaction unknown: nothing more to do
         log.warning("Could not answer interaction %s: %s", interaction.id, exc)
+
+
+async def allow_staff(interaction: discord.Interaction) -> bool:
+    """The check every staff button and form runs: a non-staff member is told why, privately."""
+    try:
+        require_staff(interaction, interaction.client.settings)  # type: ignore[attr-defined]
+    except NotStaff as exc:
+        await tell(interaction, str(exc))
+        return False
+    return True
 
 
 def unwrap(error: BaseException) -> BaseException:

@@ -16,7 +16,6 @@ from discord.ui import Modal, TextInput
 from ...core.models import TourContact
 from ...core.service import TOUR_QUESTION
 from . import errors
-from .identity import NotStaff, require_staff
 
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
@@ -78,12 +77,7 @@ class _StaffModal(Modal):
         self.number = number
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        try:
-            require_staff(interaction, _bot(interaction).settings)
-        except NotStaff as exc:
-            await errors.tell(interaction, str(exc))
-            return False
-        return True
+        return await errors.allow_staff(interaction)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         await errors.handle(interaction, error, f"{type(self).__name__} #{self.number}")
