@@ -14,7 +14,7 @@ from typing import TextIO
 from ..core.errors import AdmissionsError, InvalidInput
 from ..core.models import Action, Asker, Decision, Entry, TourContact
 from ..core.service import AdmissionsService, escalation_note
-from ..core.textcheck import clean_text, require_email
+from ..core.textcheck import clean_text, one_line, require_email
 
 HELP = """I answer questions about studying music production and careers afterwards.
 Just type a question. Other things you can type:
@@ -231,11 +231,7 @@ class ConsoleChat:
             return
         lines = ["Your requests to the admissions team:"]
         for t in tickets:
-            lines.append(f"  #{t.number} [{t.status.value}] {t.kind.value}: {_short(t.question)}")
-            lines.extend(f"      reply from {r.author}: {_short(r.text, 200)}" for r in t.replies)
+            lines.append(f"  #{t.number} [{t.status.value}] {t.kind.value}: {one_line(t.question, 80)}")
+            lines.extend(f"      reply from {r.author}: {one_line(r.text, 200)}" for r in t.replies)
         self.say("\n".join(lines))
 
-
-def _short(text: str, limit: int = 80) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

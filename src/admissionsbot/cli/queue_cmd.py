@@ -6,6 +6,7 @@ import argparse
 import json
 
 from ..core.models import Ticket, TicketStatus
+from ..core.textcheck import one_line
 from .common import add_db_option, service_from
 
 
@@ -56,7 +57,7 @@ def run_list(args: argparse.Namespace) -> int:
     else:
         for t in tickets:
             who = f" claimed by {t.claimed_by}" if t.claimed_by else ""
-            print(f"#{t.number:<5} {t.status.value:<9} {t.kind.value:<8} {t.asker.display_name}{who}: {_short(t.question)}")
+            print(f"#{t.number:<5} {t.status.value:<9} {t.kind.value:<8} {t.asker.display_name}{who}: {one_line(t.question, 70)}")
     return 0
 
 
@@ -125,7 +126,3 @@ def ticket_json(t: Ticket, events: bool = False) -> dict:
                           for e in t.events]
     return data
 
-
-def _short(text: str, limit: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

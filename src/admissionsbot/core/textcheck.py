@@ -60,3 +60,9 @@ def require_field(value: str, label: str, max_chars: int, required: bool = True)
     if len(cleaned) > max_chars:
         raise InvalidInput(f"Your {label} can be at most {max_chars} characters (it has {len(cleaned)}).")
     return cleaned
+
+
+def one_line(text: str, limit: int) -> str:
+    """Whitespace folded to single spaces, cut with an ellipsis, for listings."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
