@@ -14,6 +14,7 @@ from admissionsbot.config import Settings
 from admissionsbot.core.evaluation import evaluate, load_cases, rank_all
 from admissionsbot.core.knowledge import load_knowledge
 from admissionsbot.core.matcher import Matcher
+from admissionsbot.core.normalize import normalize, synonym_map
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "tests" / "golden"
@@ -43,6 +44,23 @@ def test_golden_set_is_big_and_covers_every_entry(knowledge):
     answer_ids = {e.id for e in knowledge.entries if e.kind.value == "answer"}
     assert answer_ids <= expected
     assert {"escalate", "tour", "smalltalk"} <= expected
+
+
+def test_no_golden_question_is_an_faq_phrasing(knowledge):
+    """A golden question that normalises to an FAQ phrasing measures nothing but a lookup.
+
+    Normalised the way the matcher sees both sides (case, punctuation, contractions,
+    the FAQ's synonyms), so "tysm for the info!!" counts as "thanks for the info".
+    """
+    synonyms = synonym_map(knowledge.synonyms)
+    phrasings = {normalize(text, synonyms): entry_id for entry_id, text in knowledge.phrasings()}
+    leaks = [
+        f"{name}.yaml: {c.question!r} is a phrasing of '{phrasings[key]}'"
+        for name in FLOORS
+        for c in load_cases(GOLDEN / f"{name}.yaml", knowledge)
+        if (key := normalize(c.question, synonyms)) in phrasings
+    ]
+    assert leaks == [], "\n".join(leaks)
 
 
 def test_splits_do_not_share_questions(knowledge):
