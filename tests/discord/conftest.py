@@ -17,9 +17,8 @@ import discord.http
 import discord.webhook.async_
 import pytest
 
-from admissionsbot.bootstrap import build_service
+from admissionsbot.bootstrap import Assistant, build_assistant
 from admissionsbot.config import Settings
-from admissionsbot.core.service import AdmissionsService
 
 from harness import GUILD_ID, HELP_CHANNEL_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, Harness, Recorder
 
@@ -128,10 +127,11 @@ def settings(tmp_path: Path, faq_dir: Path) -> Settings:
 
 
 @pytest.fixture
-def service(settings: Settings) -> Iterator[AdmissionsService]:
-    svc = build_service(settings)
-    yield svc
-    svc.store.close_store()
+def service(settings: Settings) -> Iterator[Assistant]:
+    """The whole assistant (answerer, desk, conversation), its clock a Wednesday morning."""
+    assistant = build_assistant(settings, clock=lambda: WEDNESDAY_MORNING)
+    yield assistant
+    assistant.shutdown()
 
 
 @pytest.fixture
@@ -232,7 +232,7 @@ def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCapture
 
 
 @pytest.fixture
-async def harness(service: AdmissionsService, settings: Settings, recorder: Recorder) -> AsyncIterator[Harness]:
+async def harness(service: Assistant, settings: Settings, recorder: Recorder) -> AsyncIterator[Harness]:
     h = Harness(service, settings, recorder)
     await h.start(clock=lambda: WEDNESDAY_MORNING)
     yield h

@@ -35,8 +35,8 @@ def force_close_calls(service: Any) -> str:
     The matcher is tuned elsewhere and its scores move; these tests are about the
     Discord side of a close call, so the thresholds are pinned instead.
     """
-    service.settings = DecisionSettings(answer_threshold=100.0, clarify_threshold=5.0, margin=0.0)
-    decision = service.ask(CLOSE_CALL)
+    service.answerer.settings = DecisionSettings(answer_threshold=100.0, clarify_threshold=5.0, margin=0.0)
+    decision = service.answerer.ask(CLOSE_CALL)
     assert decision.action is Action.CLARIFY and len(decision.choices) >= 2, decision
     return CLOSE_CALL
 
@@ -212,7 +212,7 @@ class Harness:
 
     def staff_card(self, number: int) -> dict[str, Any]:
         """The latest version of a ticket's staff-channel message, as Discord would hold it."""
-        ticket = self.service.ticket(number)
+        ticket = self.service.desk.ticket(number)
         assert ticket.staff_post_ref, f"ticket #{number} was never posted"
         return self.rec.messages[int(ticket.staff_post_ref.split(":")[1])]
 

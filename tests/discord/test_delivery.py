@@ -40,7 +40,7 @@ async def wait_until(predicate, timeout: float = 5.0) -> None:
 
 async def ticket_from_help_channel(harness: Harness) -> int:
     await harness.say(NO_MATCH)
-    return harness.service.tickets()[0].number
+    return harness.service.desk.tickets()[0].number
 
 
 async def claim_and_reply(harness: Harness, n: int, text: str) -> str:
@@ -53,7 +53,7 @@ async def test_closed_dms_keep_the_reply_pending_and_tell_staff_once(harness: Ha
     harness.rec.fail(dm_route(harness), forbidden)
     token = await claim_and_reply(harness, n, "The secret reply text.")
 
-    [(ticket, reply)] = harness.service.undelivered_replies()
+    [(ticket, reply)] = harness.service.desk.undelivered_replies()
     assert ticket.number == n and reply.delivery_attempts == 1 and "50007" in reply.last_error
     assert "could not be delivered" in "\n".join(text_of(b) for b in harness.rec.followups(token))
 
@@ -78,9 +78,9 @@ async def test_the_retry_task_delivers_once_the_route_works(service, settings, r
         n = await ticket_from_help_channel(harness)
         failure = harness.rec.fail(dm_route(harness), forbidden)
         await claim_and_reply(harness, n, "Eventually delivered.")
-        await wait_until(lambda: harness.service.undelivered_replies()[0][1].delivery_attempts >= 2)
+        await wait_until(lambda: harness.service.desk.undelivered_replies()[0][1].delivery_attempts >= 2)
         harness.rec.failures.remove(failure)
-        await wait_until(lambda: harness.service.undelivered_replies() == [])
+        await wait_until(lambda: harness.service.desk.undelivered_replies() == [])
         delivered = harness.rec.dms()
         assert len(delivered) == 1 and delivered[0].json["embeds"][0]["description"] == "Eventually delivered."
         await wait_until(lambda: "delivered" in str(harness.staff_card(n)["embeds"][0]["fields"])
@@ -97,11 +97,11 @@ async def test_outage_on_dm_is_retried_too(harness: Harness):
     n = await ticket_from_help_channel(harness)
     harness.rec.fail(dm_route(harness), server_error, times=1)
     await claim_and_reply(harness, n, "After the outage.")
-    [(_, reply)] = harness.service.undelivered_replies()
+    [(_, reply)] = harness.service.desk.undelivered_replies()
     assert "Discord error 500" in reply.last_error
     harness.bot.delivery._next_try.clear()  # skip the back-off pause
     await harness.bot.delivery.retry_pending()
-    assert harness.service.undelivered_replies() == []
+    assert harness.service.desk.undelivered_replies() == []
     assert [c.json["embeds"][0]["description"] for c in harness.rec.dms()] == ["After the outage."]
 
 
@@ -111,7 +111,7 @@ async def test_mytickets_delivers_a_pending_reply_and_the_retry_then_skips_it(ha
     await claim_and_reply(harness, n, "Read me in /mytickets.")
     token = await harness.slash("mytickets")
     assert "Read me in /mytickets." in "\n".join(text_of(b) for b in harness.rec.followups(token))
-    assert harness.service.undelivered_replies() == []
+    assert harness.service.desk.undelivered_replies() == []
     harness.rec.failures.clear()
     harness.bot.delivery._next_try.clear()
     await harness.bot.delivery.retry_pending()
@@ -121,15 +121,15 @@ async def test_mytickets_delivers_a_pending_reply_and_the_retry_then_skips_it(ha
 async def test_failed_staff_post_is_retried_at_start_up(harness: Harness, caplog):
     harness.rec.fail(staff_route, server_error)
     token = await harness.slash("ask", {"question": NO_MATCH})
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]  # the student is still told
-    assert [t.number for t in harness.service.pending_staff_posts()] == [ticket.number]
-    assert any(e.action == "staff_post_failed" for e in harness.service.ticket(ticket.number).events)
+    assert [t.number for t in harness.service.desk.pending_staff_posts()] == [ticket.number]
+    assert any(e.action == "staff_post_failed" for e in harness.service.desk.ticket(ticket.number).events)
     assert any(r.levelno == logging.WARNING and "staff channel" in r.getMessage() for r in caplog.records)
 
     harness.rec.failures.clear()
     await harness.restart(clock=lambda: WEDNESDAY_MORNING)  # the start-up pass posts it
-    assert harness.service.pending_staff_posts() == []
+    assert harness.service.desk.pending_staff_posts() == []
     assert len(harness.staff_posts()) == 1
     assert harness.staff_card(ticket.number)["embeds"][0]["title"].startswith(f"Ticket #{ticket.number}")
 
@@ -148,6 +148,6 @@ async def test_no_staff_channel_keeps_tickets_pending(service, settings, recorde
     await harness.start(clock=lambda: WEDNESDAY_MORNING)
     try:
         await harness.slash("ask", {"question": NO_MATCH})
-        assert len(harness.service.pending_staff_posts()) == 1
+        assert len(harness.service.desk.pending_staff_posts()) == 1
     finally:
         await harness.stop()

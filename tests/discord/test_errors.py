@@ -97,7 +97,7 @@ async def test_an_expired_interaction_is_logged_not_retried(harness: Harness, ca
 
 
 async def test_message_flow_errors_are_answered_in_the_channel(harness: Harness):
-    harness.service.max_live_tickets_per_asker = 0
+    harness.service.desk.max_live_tickets_per_asker = 0
     await harness.say("what is the weather on mars today")
     [post] = harness.rec.channel_posts(HELP_CHANNEL_ID)
     assert "already have 0 requests" in post.json["content"]

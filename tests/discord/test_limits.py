@@ -11,7 +11,7 @@ import discord
 import pytest
 
 from admissionsbot.adapters.discord import embeds as E
-from admissionsbot.core.models import Asker, Candidate, Entry, Reply, Ticket, TicketKind, TicketStatus
+from admissionsbot.core.models import Asker, Candidate, Entry, FiledReason, Reply, Ticket, TicketKind, TicketStatus
 from conftest import FAQ, check_message, write_faq
 from harness import STAFF, STAFF_ROLE_ID, Harness
 
@@ -43,8 +43,8 @@ def embed_total(embed: dict) -> int:
 
 async def test_longest_answer_with_long_question_fits(harness: Harness):
     question = "Tell me everything about graduate outcomes " + "and really everything " * 60
-    assert len(question) <= harness.service.settings.max_question_chars
-    if harness.service.ask(question).entry is None:
+    assert len(question) <= harness.service.answerer.settings.max_question_chars
+    if harness.service.answerer.ask(question).entry is None:
         question = "Tell me everything about graduate outcomes"
     token = await harness.slash("ask", {"question": question})
     [body] = harness.rec.replies_to(token)
@@ -58,7 +58,7 @@ async def test_very_long_question_goes_to_staff_and_shows_in_full_when_asked(har
     question = "I have a long story. " + " ".join(f"Detail number {i} about my situation." for i in range(300))
     assert len(question) > 4000
     token = await harness.slash("ask", {"question": question[:4000]})
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     card = harness.staff_card(ticket.number)["embeds"][0]
     assert len(card["description"]) <= 4096 and "/queue show" in card["description"]
     assert embed_total(card) <= 6000
@@ -69,7 +69,7 @@ async def test_very_long_question_goes_to_staff_and_shows_in_full_when_asked(har
 
     # A console ticket can hold 10,000 characters: /queue show splits it.
     console = Asker("console", "robin", "Robin", "console", private=True)
-    other = harness.service.escalate(console, question * 3)
+    other = harness.service.desk.file_question(console, question * 3, FiledReason.NO_MATCH)
     token = await harness.slash("queue", {"number": other.number}, sub="show", **AS_STAFF)
     full = [b["embeds"][0]["description"] for b in harness.rec.followups(token)[1:]]
     assert len(full) >= 3 and all(len(part) <= 4096 for part in full)
@@ -78,7 +78,7 @@ async def test_very_long_question_goes_to_staff_and_shows_in_full_when_asked(har
 
 async def test_longest_staff_reply_is_delivered_within_limits(harness: Harness):
     await harness.slash("ask", {"question": "what is the weather on mars today"})
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     text = ("A long and careful reply. " * 200)[:4000]
     await harness.slash("queue", {"number": ticket.number}, sub="claim", **AS_STAFF)
     await harness.slash("queue", {"number": ticket.number, "text": text}, sub="reply", **AS_STAFF)

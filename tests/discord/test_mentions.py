@@ -24,7 +24,7 @@ async def test_no_outgoing_payload_allows_a_mention(harness: Harness):
     await harness.say(f"<@{BOT_USER['id']}> Do internships pay? {PINGS}", channel_id=GENERAL_CHANNEL_ID,
                       mentions=[BOT_USER])  # answer echoing the question (and an FAQ answer with @everyone)
     await harness.slash("ask", {"question": f"what is the weather on mars today {PINGS}"})  # ticket + staff card
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     await harness.slash("queue", {"number": ticket.number}, sub="claim", **AS_STAFF)  # card edit
     await harness.slash("queue", {"number": ticket.number, "text": f"Hello {PINGS}"}, sub="reply", **AS_STAFF)  # DM
     await harness.slash("mytickets")  # followups

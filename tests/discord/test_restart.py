@@ -14,7 +14,7 @@ async def test_buttons_work_after_a_restart(harness: Harness):
     question = force_close_calls(harness.service)
     clarify = harness.messages_for(await harness.slash("ask", {"question": question}))[0]
     await harness.slash("ask", {"question": "what is the weather on mars today"})
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     card = harness.staff_card(ticket.number)
     old_bot = harness.bot
 
@@ -23,7 +23,7 @@ async def test_buttons_work_after_a_restart(harness: Harness):
     assert harness.bot._connection._view_store._views.get(None, {}) == {}  # nothing kept in memory: ids only
 
     token = await harness.click(card, f"admissionsbot:staff:claim:{ticket.number}", **AS_STAFF)
-    assert harness.service.ticket(ticket.number).status is TicketStatus.CLAIMED
+    assert harness.service.desk.ticket(ticket.number).status is TicketStatus.CLAIMED
     assert "claimed" in harness.rec.followups(token)[0]["content"]
 
     pick = [b for b in buttons(clarify) if b["custom_id"].startswith("admissionsbot:pick:")][0]
@@ -31,7 +31,7 @@ async def test_buttons_work_after_a_restart(harness: Harness):
     assert harness.rec.replies_to(token)[0]["embeds"][0]["footer"]["text"] == f"You asked: {question}"
 
     token = await harness.click(answer, "admissionsbot:ans:staff:internship-pay")
-    assert harness.service.tickets()[0].question == "Do internships pay?"
+    assert harness.service.desk.tickets()[0].question == "Do internships pay?"
     token = await harness.click(answer, "admissionsbot:tour")
     assert harness.modal_from(token)["title"] == "Book a campus tour"
 

@@ -27,7 +27,7 @@ AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 
 async def new_ticket(harness: Harness) -> int:
     await harness.slash("ask", {"question": NO_MATCH})
-    return harness.service.tickets()[0].number
+    return harness.service.desk.tickets()[0].number
 
 
 def card_embed(harness: Harness, number: int) -> dict:
@@ -48,7 +48,7 @@ async def test_claim_reply_close_from_the_card(harness: Harness):
 
     token = await harness.click(card, f"admissionsbot:staff:claim:{n}", **AS_STAFF)
     assert f"claimed ticket #{n}" in followup_text(harness, token)
-    assert harness.service.ticket(n).claimed_by == STAFF_NAME
+    assert harness.service.desk.ticket(n).claimed_by == STAFF_NAME
     embed = card_embed(harness, n)
     assert embed["title"].endswith("claimed") and fields(embed)["Claimed by"] == STAFF_NAME
     assert [b["disabled"] for b in buttons(harness.staff_card(n))] == [True, False, False]
@@ -63,7 +63,7 @@ async def test_claim_reply_close_from_the_card(harness: Harness):
     assert f"ticket #{n}" in dm.json["embeds"][0]["title"]
     create_dm = [c for c in harness.rec.sent() if c.path == "/users/@me/channels"]
     assert create_dm[0].json == {"recipient_id": STUDENT_ID}
-    ticket = harness.service.ticket(n)
+    ticket = harness.service.desk.ticket(n)
     assert ticket.status is TicketStatus.ANSWERED and ticket.replies[0].delivered_at is not None
     assert "sent to the student by DM" in followup_text(harness, token)
     embed = card_embed(harness, n)
@@ -72,7 +72,7 @@ async def test_claim_reply_close_from_the_card(harness: Harness):
     token = await harness.click(harness.staff_card(n), f"admissionsbot:staff:close:{n}", **AS_STAFF)
     modal = harness.modal_from(token)
     await harness.submit_modal(modal, {"Reason (optional)": "answered"}, channel_id=STAFF_CHANNEL_ID, **AS_STAFF)
-    ticket = harness.service.ticket(n)
+    ticket = harness.service.desk.ticket(n)
     assert ticket.status is TicketStatus.CLOSED and ticket.close_reason == "answered"
     embed = card_embed(harness, n)
     assert embed["title"].endswith("closed") and fields(embed)["Close reason"] == "answered"
@@ -88,17 +88,17 @@ async def test_students_cannot_use_staff_buttons(harness: Harness):
         [body] = harness.rec.replies_to(token)
         assert body["flags"] & 64 and "Only the admissions team" in body["content"]
         assert not [c for c in harness.rec.callbacks(token) if c["type"] == 9]  # no form opened
-    assert harness.service.ticket(n).status is TicketStatus.OPEN
+    assert harness.service.desk.ticket(n).status is TicketStatus.OPEN
 
 
 async def test_staff_modal_rechecks_on_submit(harness: Harness):
     n = await new_ticket(harness)
-    harness.service.claim(n, STAFF_NAME)
+    harness.service.desk.claim(n, STAFF_NAME)
     token = await harness.click(harness.staff_card(n), f"admissionsbot:staff:reply:{n}", **AS_STAFF)
     modal = harness.modal_from(token)
     token = await harness.submit_modal(modal, {"Reply to the student": "hi"}, who=OTHER, roles=())
     assert "Only the admissions team" in harness.rec.replies_to(token)[0]["content"]
-    assert harness.service.ticket(n).replies == ()
+    assert harness.service.desk.ticket(n).replies == ()
 
 
 @pytest.mark.parametrize("command", [("queue", "list", {}), ("queue", "show", {"number": 1}),
@@ -110,7 +110,7 @@ async def test_students_cannot_use_staff_commands(harness: Harness, command):
     token = await harness.slash(group, options, sub=sub, who=OTHER, roles=())
     [body] = harness.rec.replies_to(token)
     assert body["flags"] & 64 and "Only the admissions team" in body["content"]
-    assert harness.service.ticket(n).status is TicketStatus.OPEN
+    assert harness.service.desk.ticket(n).status is TicketStatus.OPEN
 
 
 async def test_nobody_is_staff_in_dms(harness: Harness):
@@ -133,12 +133,12 @@ async def test_queue_commands(harness: Harness):
     assert "claim it before replying" in followup_text(harness, token)  # the service's own message
 
     await harness.slash("queue", {"number": n}, sub="claim", **AS_STAFF)
-    assert harness.service.ticket(n).claimed_by == STAFF_NAME
+    assert harness.service.desk.ticket(n).claimed_by == STAFF_NAME
     token = await harness.slash("queue", {"number": n, "text": "Bring a jacket."}, sub="reply", **AS_STAFF)
     assert "sent to the student by DM" in followup_text(harness, token)
     assert harness.rec.dms()[0].json["embeds"][0]["description"] == "Bring a jacket."
     await harness.slash("queue", {"number": n, "reason": "done"}, sub="close", **AS_STAFF)
-    assert harness.service.ticket(n).status is TicketStatus.CLOSED
+    assert harness.service.desk.ticket(n).status is TicketStatus.CLOSED
     assert card_embed(harness, n)["title"].endswith("closed")
 
     token = await harness.slash("queue", {"number": 999}, sub="show", **AS_STAFF)
@@ -152,7 +152,7 @@ async def test_refused_reply_from_the_form_is_echoed_back(harness: Harness):
                                        channel_id=STAFF_CHANNEL_ID, **AS_STAFF)
     text = followup_text(harness, token)
     assert "claim it before replying" in text and "My careful answer" in text
-    assert harness.service.ticket(n).replies == ()
+    assert harness.service.desk.ticket(n).replies == ()
 
 
 async def test_faq_reload_valid_and_invalid(harness: Harness, faq_dir: Path):
@@ -171,13 +171,13 @@ async def test_faq_reload_valid_and_invalid(harness: Harness, faq_dir: Path):
     write_faq(faq_dir, extra)
     token = await harness.slash("faq", {}, sub="reload", **AS_STAFF)
     assert "FAQ reloaded: 7 entries" in followup_text(harness, token)
-    assert harness.service.knowledge.has("scholarships")
+    assert harness.service.answerer.knowledge.has("scholarships")
 
     (faq_dir / "faq.yaml").write_text("- id: broken\n  question: [unclosed\n", encoding="utf-8")
     token = await harness.slash("faq", {}, sub="reload", **AS_STAFF)
     text = followup_text(harness, token)
     assert "NOT reloaded" in text and "faq.yaml" in text
     assert all(len(b["content"]) <= 2000 for b in harness.rec.followups(token))
-    assert harness.service.knowledge.has("scholarships")  # the last good FAQ stays
+    assert harness.service.answerer.knowledge.has("scholarships")  # the last good FAQ stays
     token = await harness.slash("ask", {"question": "Do internships pay?"})
     assert harness.rec.replies_to(token)[0]["embeds"][0]["title"] == "Do internships pay?"

@@ -99,12 +99,12 @@ async def test_none_of_these_files_a_ticket(harness: Harness):
     question = force_close_calls(harness.service)
     message = only(harness.messages_for(await harness.slash("ask", {"question": question})))
     token = await harness.click(message, "admissionsbot:nomatch")
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.question == question and ticket.kind is TicketKind.QUESTION
     assert ticket.candidates  # re-ranked for the staff card
     [text] = [b["content"] for b in harness.rec.followups(token)]
     assert f"#{ticket.number}" in text and "/mytickets" in text and "direct message" in text
-    assert harness.service.ticket(ticket.number).staff_post_ref
+    assert harness.service.desk.ticket(ticket.number).staff_post_ref
 
 
 async def test_escalation_persists_before_telling_then_posts_for_staff(harness: Harness):
@@ -112,7 +112,7 @@ async def test_escalation_persists_before_telling_then_posts_for_staff(harness: 
 
     def when_told(call):
         if call.api == "webhook" and not call.path.endswith("/callback") and "ticket" in str(call.json):
-            seen_at_tell.append(len(harness.service.tickets()))
+            seen_at_tell.append(len(harness.service.desk.tickets()))
 
     harness.rec.on_call.append(when_told)
     token = await harness.slash("ask", {"question": NO_MATCH})
@@ -123,7 +123,7 @@ async def test_escalation_persists_before_telling_then_posts_for_staff(harness: 
     told = [i for i, c in enumerate(calls) if c.api == "webhook" and not c.path.endswith("/callback")]
     posted = [i for i, c in enumerate(calls) if c.channel_id == STAFF_CHANNEL_ID]
     assert told and posted and told[0] < posted[0]
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]
     card = only(harness.staff_posts()).json
     [embed] = card["embeds"]
@@ -146,9 +146,9 @@ async def test_candidates_with_scores_on_the_staff_card(harness: Harness):
 
 
 async def test_handoff_topic_in_a_message_files_a_ticket(harness: Harness):
-    assert harness.service.ask(HANDOFF_QUESTION).reason == "handoff"
+    assert harness.service.answerer.ask(HANDOFF_QUESTION).reason == "handoff"
     await harness.say(HANDOFF_QUESTION)
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     reply = only(harness.rec.channel_posts(HELP_CHANNEL_ID)).json
     assert f"#{ticket.number}" in reply["content"]
     assert reply["content"].startswith("I can't quote tuition")  # the hand-off says why
@@ -169,7 +169,7 @@ async def test_helpful_thanks_and_logs(harness: Harness, caplog):
     body = only(harness.rec.replies_to(token))
     assert body["flags"] & 64 and "Thanks" in body["content"]
     assert any("helpful: entry=internship-pay" in r.getMessage() and r.levelno == logging.INFO for r in caplog.records)
-    [tally] = harness.service.feedback()
+    [tally] = harness.service.desk.feedback()
     assert (tally.entry_id, tally.helpful, tally.not_helpful) == ("internship-pay", 1, 0)
 
 
@@ -184,7 +184,7 @@ async def test_not_what_i_asked_offers_other_candidates(harness: Harness):
     picks = [b["custom_id"] for b in buttons(offer) if b["custom_id"].startswith("admissionsbot:pick:")]
     assert picks and f"admissionsbot:pick:{entry_id}" not in picks
     assert buttons(offer)[-1]["custom_id"] == "admissionsbot:nomatch"
-    assert [(t.entry_id, t.not_helpful) for t in harness.service.feedback()] == [(entry_id, 1)]
+    assert [(t.entry_id, t.not_helpful) for t in harness.service.desk.feedback()] == [(entry_id, 1)]
 
 
 async def test_not_what_i_asked_without_alternatives_offers_a_hand_off(harness: Harness, monkeypatch):
@@ -194,7 +194,7 @@ async def test_not_what_i_asked_without_alternatives_offers_a_hand_off(harness: 
     offer = only(harness.messages_for(token))
     assert [b["label"] for b in buttons(offer)] == ["Ask the admissions team"]
     token2 = await harness.click(offer, "admissionsbot:nomatch")
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.question == "Do internships pay?"
     assert f"#{ticket.number}" in harness.rec.followups(token2)[0]["content"]
 
@@ -203,7 +203,7 @@ async def test_talk_to_admissions_files_a_ticket_with_the_question(harness: Harn
     await harness.say("Do internships pay?")
     answer = only(harness.replies_in(HELP_CHANNEL_ID))
     token = await harness.click(answer, "admissionsbot:ans:staff:internship-pay")
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.question == "Do internships pay?" and ticket.status is TicketStatus.OPEN
     assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]
 
@@ -225,10 +225,10 @@ async def test_cooldown_for_slash_and_messages(harness: Harness):
 
 
 async def test_open_ticket_cap(harness: Harness):
-    harness.service.max_live_tickets_per_asker = 1
+    harness.service.desk.max_live_tickets_per_asker = 1
     await harness.slash("ask", {"question": NO_MATCH})
     token = await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"})
-    assert len(harness.service.tickets()) == 1
+    assert len(harness.service.desk.tickets()) == 1
     [body] = harness.rec.followups(token)
     assert "already have 1" in body["content"] and body["flags"] & 64
 
@@ -237,19 +237,19 @@ async def test_mytickets(harness: Harness):
     token = await harness.slash("mytickets")
     assert "no requests" in harness.rec.followups(token)[0]["content"]
     await harness.slash("ask", {"question": NO_MATCH})
-    [ticket] = harness.service.tickets()
-    harness.service.claim(ticket.number, "ada (6000)")
-    reply = harness.service.reply(ticket.number, "ada (6000)", "It will be sunny.")  # recorded, not delivered
+    [ticket] = harness.service.desk.tickets()
+    harness.service.desk.claim(ticket.number, "ada (6000)")
+    reply = harness.service.desk.reply(ticket.number, "ada (6000)", "It will be sunny.")  # recorded, not delivered
     token = await harness.slash("mytickets")
     shown = "\n".join(text_of(b) for b in harness.rec.followups(token))
     assert f"#{ticket.number}" in shown and "answered" in shown and "It will be sunny." in shown
     assert all(b["flags"] & 64 for b in harness.rec.followups(token))
-    assert harness.service.undelivered_replies() == []  # shown counts as delivered
-    assert reply.id in {r.id for r in harness.service.ticket(ticket.number).replies if r.delivered_at}
+    assert harness.service.desk.undelivered_replies() == []  # shown counts as delivered
+    assert reply.id in {r.id for r in harness.service.desk.ticket(ticket.number).replies if r.delivered_at}
 
 
 async def test_smalltalk_is_plain_text(harness: Harness):
-    assert harness.service.ask("Good morning").action is Action.SMALLTALK
+    assert harness.service.answerer.ask("Good morning").action is Action.SMALLTALK
     token = await harness.slash("ask", {"question": "Good morning"})
     body = only(harness.rec.replies_to(token))
     assert body["content"].startswith("Hi!") and not body.get("components")

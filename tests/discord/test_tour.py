@@ -34,7 +34,7 @@ async def test_tour_command_form_files_a_private_tour_ticket(harness: Harness):
     assert all(len(label) <= 45 for label in labels)
 
     token = await harness.submit_modal(modal, GOOD)
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.kind is TicketKind.TOUR
     assert ticket.contact.email == "robin@example.com" and ticket.contact.notes == "Coming with a parent"
     [confirmation] = harness.rec.followups(token)
@@ -51,7 +51,7 @@ async def test_bad_email_is_refused_clearly_and_nothing_is_lost(harness: Harness
     token = await harness.slash("tour")
     bad = dict(GOOD, Email="robin-at-example")
     token = await harness.submit_modal(harness.modal_from(token), bad)
-    assert harness.service.tickets() == []
+    assert harness.service.desk.tickets() == []
     [error] = harness.rec.followups(token)
     assert error["flags"] & 64
     assert "doesn't look like an email address" in error["content"]
@@ -65,7 +65,7 @@ async def test_bad_email_is_refused_clearly_and_nothing_is_lost(harness: Harness
     values = {c["label"]: c.get("value") for row in modal["components"] for c in row["components"]}
     assert values == bad  # the form reopens pre-filled
     await harness.submit_modal(modal, dict(bad, Email="robin@example.com"))
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.contact.email == "robin@example.com"
     for body in public_bodies(harness):
         assert "robin" not in text_of(body).lower()
@@ -75,7 +75,7 @@ async def test_tour_intent_in_ask_opens_the_form(harness: Harness):
     token = await harness.slash("ask", {"question": "Can I book a campus tour?"})
     modal = harness.modal_from(token)
     await harness.submit_modal(modal, GOOD)
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.kind is TicketKind.TOUR and ticket.question == "Can I book a campus tour?"
 
 
@@ -87,7 +87,7 @@ async def test_tour_intent_in_a_message_offers_the_tour_button_first(harness: Ha
     assert first["custom_id"] == "admissionsbot:tour:asked"
     token = await harness.click(answer, "admissionsbot:tour:asked")
     await harness.submit_modal(harness.modal_from(token), GOOD)
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.question == "Can I book a campus tour?"  # the student's words go with the request
     for body in public_bodies(harness):
         assert "robin@example.com" not in text_of(body)
@@ -98,5 +98,5 @@ async def test_tour_button_under_any_answer(harness: Harness):
     [answer] = harness.messages_for(token)
     token = await harness.click(answer, "admissionsbot:tour")
     await harness.submit_modal(harness.modal_from(token), GOOD)
-    [ticket] = harness.service.tickets()
+    [ticket] = harness.service.desk.tickets()
     assert ticket.question == "Campus tour request"  # not "Do internships pay?"

@@ -6,11 +6,9 @@ import argparse
 import json
 import sys
 
-from ..core.knowledge import load_knowledge
 from ..core.errors import InvalidInput
 from ..core.models import Decision
-from ..core.service import AdmissionsService
-from .common import add_faq_option, settings_from
+from .common import add_faq_option, answerer_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,20 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-class _NoStore:
-    """`ask` never files tickets, so it needs no database at all."""
-
-    def __getattr__(self, name: str):  # pragma: no cover - would be a bug in `ask`
-        raise RuntimeError(f"'ask' must not touch the ticket store ({name})")
-
-
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    service = AdmissionsService(load_knowledge(settings.faq_dir), _NoStore(), settings.decision_settings())  # type: ignore[arg-type]
+    answerer = answerer_from(args)  # the bot's own answering side; no database
     questions = args.question if args.question else (line.rstrip("\n") for line in sys.stdin)
     for q in questions:
         try:
-            decision = service.ask(q)
+            decision = answerer.ask(q)
         except InvalidInput as exc:
             _print_invalid(q, str(exc), args.json)
             continue

@@ -8,7 +8,7 @@ import sys
 
 from ..adapters.console import ConsoleChat
 from ..core.models import Asker
-from .common import add_db_option, add_faq_option, service_from
+from .common import add_db_option, add_faq_option, assistant_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,10 +25,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    service = service_from(args)
+    assistant = assistant_from(args)
     user = args.user or _login_name()
     asker = Asker(platform="console", user_id=user, display_name=user, location="console", private=True)
-    chat = ConsoleChat(service, asker, sys.stdout)
+    chat = ConsoleChat(assistant.conversation, asker, sys.stdout)
     interactive = sys.stdin.isatty()
 
     def prompt() -> None:
@@ -39,9 +39,9 @@ def run(args: argparse.Namespace) -> int:
         chat.run(_lines(), prompt if interactive else None)
     except KeyboardInterrupt:
         sys.stdout.write("\n")
-        chat.say("Bye! Come back any time.")
+        chat.end()
     finally:
-        service.shutdown()
+        assistant.shutdown()
     return 0
 
 

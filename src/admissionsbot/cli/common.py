@@ -1,4 +1,4 @@
-"""Helpers shared by sub-commands: settings with command-line overrides, the service."""
+"""Helpers shared by sub-commands: settings with command-line overrides, and what each command builds."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
-from ..bootstrap import build_service
+from ..bootstrap import Assistant, build_answerer, build_assistant, build_desk
 from ..config import Settings, load_settings
-from ..core.service import AdmissionsService
+from ..core.answering import Answerer
+from ..core.desk import TicketDesk
 
 
 def add_faq_option(parser: argparse.ArgumentParser) -> None:
@@ -34,5 +35,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def service_from(args: argparse.Namespace) -> AdmissionsService:
-    return build_service(settings_from(args))
+def assistant_from(args: argparse.Namespace) -> Assistant:
+    """FAQ, matcher, desk and conversation: for commands that talk to students."""
+    return build_assistant(settings_from(args))
+
+
+def answerer_from(args: argparse.Namespace) -> Answerer:
+    """Only the FAQ and matcher: `ask` and `eval` never touch a database."""
+    return build_answerer(settings_from(args))
+
+
+def desk_from(args: argparse.Namespace, *, create: bool = True) -> TicketDesk:
+    """Only the ticket store: queue commands never load the FAQ. `create=False` for commands that only read."""
+    return build_desk(settings_from(args), create=create)

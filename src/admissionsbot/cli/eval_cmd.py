@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
+from ..core.errors import AdmissionsError
 from ..core.evaluation import Report, evaluate, load_cases, rank_all, suggest_settings
-from ..core.knowledge import load_knowledge
-from ..core.matcher import Matcher
-from .common import add_faq_option, settings_from
+from .common import add_faq_option, answerer_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,13 +31,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    knowledge = load_knowledge(settings.faq_dir)
-    cases = load_cases(args.cases, knowledge)
-    ranked = rank_all(cases, Matcher(knowledge.phrasings(), knowledge.synonyms))
-    decision_settings = settings.decision_settings()
-    report = evaluate(cases, ranked, knowledge, decision_settings)
-    suggestion = suggest_settings(cases, ranked, knowledge, decision_settings) if args.suggest else None
+    for flag, value in (("--min-accuracy", args.min_accuracy), ("--max-wrong", args.max_wrong)):
+        if value is not None and not 0 <= value <= 1:
+            raise AdmissionsError(f"{flag} takes a fraction from 0 to 1 (e.g. 0.85), not {value:g}.")
+    answerer = answerer_from(args)
+    cases = load_cases(args.cases, answerer.knowledge)
+    ranked = rank_all(cases, answerer)
+    report = evaluate(cases, ranked, answerer)
+    suggestion = suggest_settings(cases, ranked, answerer, answerer.settings) if args.suggest else None
     if args.json:
         data = report.as_dict()
         if suggestion:
@@ -54,9 +55,14 @@ def run(args: argparse.Namespace) -> int:
                   f"  which gives accuracy {r.accuracy:.3f}, wrong answers {r.wrong_answer_rate:.3f}, "
                   f"escalation recall {r.escalation_recall:.3f}, clarify rate {r.clarify_rate:.3f}.\n"
                   "  Check them on a held-out split before adopting them.")
-    failed = (args.min_accuracy is not None and report.accuracy < args.min_accuracy) or (
-        args.max_wrong is not None and report.wrong_answer_rate > args.max_wrong)
-    return 1 if failed else 0
+    failures = []
+    if args.min_accuracy is not None and report.accuracy < args.min_accuracy:
+        failures.append(f"accuracy {report.accuracy:.3f} is below --min-accuracy {args.min_accuracy:g}")
+    if args.max_wrong is not None and report.wrong_answer_rate > args.max_wrong:
+        failures.append(f"wrong-answer rate {report.wrong_answer_rate:.3f} is above --max-wrong {args.max_wrong:g}")
+    for failure in failures:
+        print(f"admissionsbot eval: FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
 
 
 def format_report(r: Report, name: str) -> str:

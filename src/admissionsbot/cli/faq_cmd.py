@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from ..core.knowledge import check_faq
-from .common import add_db_option, service_from, settings_from
+from .common import add_db_option, desk_from, settings_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -53,11 +53,11 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_feedback(args: argparse.Namespace) -> int:
-    service = service_from(args)
+    desk = desk_from(args, create=False)
     try:
-        tallies = service.feedback()
+        tallies = desk.feedback()
     finally:
-        service.shutdown()
+        desk.shutdown()
     if not tallies:
         print("No feedback yet.")
         return 0

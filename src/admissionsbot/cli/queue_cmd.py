@@ -7,7 +7,7 @@ import json
 
 from ..core.models import Ticket, TicketStatus
 from ..core.textcheck import one_line
-from .common import add_db_option, service_from
+from .common import add_db_option, desk_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,9 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    service = service_from(args)
+    desk = desk_from(args, create=False)
     status = TicketStatus(args.status) if args.status else None
-    tickets = service.tickets(status, args.limit)
+    tickets = desk.tickets(status, args.limit)
     if args.json:
         for t in tickets:
             print(json.dumps(ticket_json(t), ensure_ascii=False))
@@ -62,7 +62,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    t = service_from(args).ticket(args.number)
+    t = desk_from(args, create=False).ticket(args.number)
     if args.json:
         print(json.dumps(ticket_json(t, events=True), ensure_ascii=False, indent=2))
         return 0
@@ -89,19 +89,19 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_claim(args: argparse.Namespace) -> int:
-    t = service_from(args).claim(args.number, args.staff)
+    t = desk_from(args).claim(args.number, args.staff)
     print(f"Ticket #{t.number} is claimed by {t.claimed_by}.")
     return 0
 
 
 def run_reply(args: argparse.Namespace) -> int:
-    reply = service_from(args).reply(args.number, args.staff, " ".join(args.text))
+    reply = desk_from(args).reply(args.number, args.staff, " ".join(args.text))
     print(f"Reply recorded on ticket #{reply.ticket_number}; it will be relayed to the student.")
     return 0
 
 
 def run_close(args: argparse.Namespace) -> int:
-    t = service_from(args).close(args.number, args.staff, args.reason)
+    t = desk_from(args).close(args.number, args.staff, args.reason)
     print(f"Ticket #{t.number} is closed" + (f" ({t.close_reason})." if t.close_reason else "."))
     return 0
 

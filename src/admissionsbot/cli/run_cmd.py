@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 
-from ..bootstrap import build_service
+from ..bootstrap import build_assistant
 from .common import add_db_option, add_faq_option, settings_from
 
 TOKEN_ENV = "DISCORD_TOKEN"
@@ -61,13 +61,13 @@ def run_bot(args: argparse.Namespace) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     settings = settings_from(args)
-    service = build_service(settings)  # a broken FAQ or database stops here with the service's own message
+    assistant = build_assistant(settings)  # a broken FAQ, database or office-hours setting stops here
     import discord
 
     from ..adapters.discord.bot import AdmissionsBot
 
     try:
-        bot = AdmissionsBot(service, settings)  # a bad office-hours setting stops here
+        bot = AdmissionsBot(assistant, settings)
         discord.utils.setup_logging(level=getattr(logging, settings.log_level.upper(), logging.INFO), root=True)
         asyncio.run(_start(bot, token))
     except discord.LoginFailure:
@@ -79,7 +79,7 @@ def run_bot(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     finally:
-        service.shutdown()
+        assistant.shutdown()
     return 0
 
 
@@ -94,19 +94,19 @@ def sync_commands(args: argparse.Namespace) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     settings = settings_from(args)
-    service = build_service(settings)
+    assistant = build_assistant(settings)
     import discord
 
     from ..adapters.discord.bot import AdmissionsBot
 
     try:
-        bot = AdmissionsBot(service, settings, background=False)
+        bot = AdmissionsBot(assistant, settings, background=False)
         names = asyncio.run(_sync(bot, token, args.guild))
     except discord.LoginFailure:
         print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
         return 2
     finally:
-        service.shutdown()
+        assistant.shutdown()
     where = f"guild {args.guild}" if args.guild else "all guilds (global; may take a while to appear)"
     print(f"Synced {len(names)} command(s) to {where}: {', '.join('/' + n for n in names)}")
     return 0

@@ -38,6 +38,18 @@ ACTION_FOR_KIND = {
 }
 
 
+def decision_for_entry(
+    question: str, entry: Entry, *, reason: str, score: float = 100.0, candidates: tuple[Candidate, ...] = ()
+) -> Decision:
+    """Act on one entry: the kind-to-action rule, written once (a confident match or a picked choice).
+
+    A hand-off entry always gives reason "handoff", whatever brought the student to it.
+    """
+    reason = "handoff" if entry.kind is EntryKind.HANDOFF else reason
+    return Decision(question, ACTION_FOR_KIND[entry.kind], entry=entry, score=score, candidates=candidates,
+                    reason=reason)
+
+
 def decide(
     question: str,
     candidates: Sequence[Candidate],
@@ -58,9 +70,7 @@ def decide(
     runner_up = pool[1].score if len(pool) > 1 else 0.0
     threshold = entry.min_score if entry.min_score is not None else settings.answer_threshold
     if top.score >= threshold and top.score - runner_up >= settings.margin:
-        action = ACTION_FOR_KIND[entry.kind]
-        reason = "handoff" if entry.kind is EntryKind.HANDOFF else "confident"
-        return Decision(question, action, entry=entry, score=top.score, candidates=ranked, reason=reason)
+        return decision_for_entry(question, entry, reason="confident", score=top.score, candidates=ranked)
 
     choices = tuple(
         lookup(c.entry_id)

@@ -23,3 +23,14 @@ class StorageError(AdmissionsError):
 
 class InvalidInput(AdmissionsError):
     """A question, email or other user input that cannot be accepted."""
+
+
+class TicketCapReached(InvalidInput):
+    """The asker already has the most live tickets allowed; nothing was filed."""
+
+    def __init__(self, live: int) -> None:
+        super().__init__(
+            f"You already have {live} requests waiting for the admissions team. "
+            "They'll reply to those first; please add anything else to your reply then."
+        )
+        self.live = live

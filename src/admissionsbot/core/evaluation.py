@@ -14,12 +14,11 @@ from pathlib import Path
 
 import yaml
 
-from .decide import ACTION_FOR_KIND, DecisionSettings, decide
-from .errors import AdmissionsError
+from .answering import Answerer, Ranked
+from .decide import ACTION_FOR_KIND, DecisionSettings
+from .errors import AdmissionsError, InvalidInput
 from .knowledge import KnowledgeBase
-from .matcher import Matcher
-from .models import Action, Candidate, EntryKind
-from .normalize import normalize
+from .models import Action, Decision, EntryKind
 
 OUTCOMES = ("escalate", "tour", "smalltalk")
 #: A wrong answer costs this many right ones when suggesting thresholds:
@@ -116,20 +115,36 @@ def _expected_outcome(expect: str, knowledge: KnowledgeBase) -> tuple[str, str |
     return ACTION_FOR_KIND[entry.kind].value, (entry.id if entry.kind is EntryKind.ANSWER else None)
 
 
-def rank_all(cases: Sequence[Case], matcher: Matcher, limit: int = 8) -> list[tuple[Candidate, ...]]:
-    """Match every case once; thresholds can then be varied without re-matching."""
-    return [tuple(matcher.match(c.question, limit=limit)) if normalize(c.question) else () for c in cases]
+def rank_all(cases: Sequence[Case], answerer: Answerer) -> list[Ranked | None]:
+    """Match every case once with the bot's own `rank` (None: nothing to match, as the bot refuses it)."""
+    out: list[Ranked | None] = []
+    for case in cases:
+        try:
+            out.append(answerer.rank(case.question))
+        except InvalidInput:
+            out.append(None)
+    return out
+
+
+def decide_case(case: Case, ranked: Ranked | None, answerer: Answerer, settings: DecisionSettings | None) -> Decision:
+    """What `answerer.ask` decides for the case (with `settings` in place of the answerer's own)."""
+    if ranked is None:
+        return Decision(case.question, Action.ESCALATE, reason="nothing to match")
+    return answerer.decide_ranked(ranked, settings)
 
 
 def evaluate(
     cases: Sequence[Case],
-    ranked: Sequence[tuple[Candidate, ...]],
-    knowledge: KnowledgeBase,
-    settings: DecisionSettings,
+    ranked: Sequence[Ranked | None],
+    answerer: Answerer,
+    settings: DecisionSettings | None = None,
 ) -> Report:
+    """Score the decisions `answerer.ask` makes (thresholds from `settings` when given)."""
+    knowledge = answerer.knowledge
     report = Report()
-    for case, candidates in zip(cases, ranked):
-        decision = decide(case.question, candidates, knowledge.entry, settings)
+    for case, ranks in zip(cases, ranked, strict=True):
+        decision = decide_case(case, ranks, answerer, settings)
+        candidates = ranks.candidates if ranks else ()
         want_action, want_entry = _expected_outcome(case.expect, knowledge)
         got_action = decision.action.value
         got_entry = decision.entry.id if decision.entry and decision.action is Action.ANSWER else None
@@ -156,8 +171,8 @@ def evaluate(
 
 def suggest_settings(
     cases: Sequence[Case],
-    ranked: Sequence[tuple[Candidate, ...]],
-    knowledge: KnowledgeBase,
+    ranked: Sequence[Ranked | None],
+    answerer: Answerer,
     base: DecisionSettings,
 ) -> tuple[DecisionSettings, Report]:
     """Grid-search thresholds for most right outcomes minus WRONG_ANSWER_COST x wrong answers.
@@ -169,7 +184,7 @@ def suggest_settings(
         if clarify_t > answer_t:
             continue
         settings = replace(base, answer_threshold=float(answer_t), clarify_threshold=float(clarify_t), margin=float(margin))
-        report = evaluate(cases, ranked, knowledge, settings)
+        report = evaluate(cases, ranked, answerer, settings)
         objective = report.correct - WRONG_ANSWER_COST * report.wrong_answers + 0.5 * report.clarified_with_right_choice
         if best is None or objective > best[0]:
             best = (objective, settings, report)

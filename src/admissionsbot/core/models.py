@@ -80,6 +80,18 @@ class TicketKind(str, Enum):
     TOUR = "tour"
 
 
+class FiledReason(str, Enum):
+    """Why a ticket exists: staff read a rejected answer differently from a plain miss."""
+
+    NO_MATCH = "no match"  # the bot had no answer and the student agreed to pass it on
+    HANDOFF = "handoff"  # a topic only staff answer (tuition, dates, ...)
+    ASKED = "asked for a person"  # "talk to a person" / "Talk to admissions"
+    NONE_OF_THESE = "none of these"  # the "did you mean" choices all missed
+    REJECTED_ANSWER = "not what I asked"  # the student rejected the answer shown
+    TOO_LONG = "too long"  # a message too long to match on
+    TOUR = "tour"  # a campus-tour request
+
+
 class TicketStatus(str, Enum):
     OPEN = "open"
     CLAIMED = "claimed"
@@ -149,6 +161,8 @@ class Ticket:
     claimed_by: str | None = None
     close_reason: str | None = None
     staff_post_ref: str | None = None  # adapter's reference to the staff-channel post
+    reason: FiledReason | None = None  # why it was filed (None on tickets older than schema v3)
+    rejected_entry: str | None = None  # the FAQ answer the student said was not what they asked
     replies: tuple[Reply, ...] = ()
     events: tuple[TicketEvent, ...] = field(default=(), compare=False)
 
@@ -162,6 +176,8 @@ class NewTicket:
     question: str
     candidates: tuple[Candidate, ...] = ()
     contact: TourContact | None = None
+    reason: FiledReason | None = None
+    rejected_entry: str | None = None
 
 
 @dataclass(frozen=True)

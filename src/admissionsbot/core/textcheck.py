@@ -11,12 +11,11 @@ import re
 import unicodedata
 
 from .errors import InvalidInput
+from .limits import EMAIL_CHARS, STORED_TEXT_CHARS
 
 _INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 _EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}$")
 
-#: Longest message kept in a ticket; a longer paste is cut with a visible marker.
-MAX_STORED_CHARS = 10_000
 
 
 def clean_text(text: str) -> str:
@@ -39,14 +38,14 @@ def clean_text(text: str) -> str:
 def for_storage(text: str) -> str:
     """Clean text and cap it so one paste cannot bloat the queue."""
     cleaned = clean_text(text)
-    if len(cleaned) > MAX_STORED_CHARS:
-        cleaned = cleaned[:MAX_STORED_CHARS] + " [... cut at 10,000 characters]"
+    if len(cleaned) > STORED_TEXT_CHARS:
+        cleaned = cleaned[:STORED_TEXT_CHARS] + f" [... cut at {STORED_TEXT_CHARS:,} characters]"
     return cleaned
 
 
 def require_email(email: str) -> str:
     value = clean_text(email)
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > EMAIL_CHARS or not _EMAIL.match(value):
         raise InvalidInput(
             f"'{value[:80]}' doesn't look like an email address. Please enter one like name@example.com."
         )

@@ -7,6 +7,8 @@ rules live in one place and every backend enforces them identically.
 from __future__ import annotations
 
 from .errors import TransitionError
+from .limits import CLOSE_REASON_CHARS as MAX_REASON_CHARS
+from .limits import REPLY_CHARS as MAX_REPLY_CHARS
 from .models import Ticket, TicketStatus
 
 #: open -> claimed -> answered -> closed; closing is allowed from any live state.
@@ -16,9 +18,6 @@ ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
     TicketStatus.ANSWERED: frozenset({TicketStatus.ANSWERED, TicketStatus.CLOSED}),
     TicketStatus.CLOSED: frozenset(),
 }
-
-MAX_REPLY_CHARS = 4000
-MAX_REASON_CHARS = 500
 
 
 def can_move(current: TicketStatus, target: TicketStatus) -> bool:

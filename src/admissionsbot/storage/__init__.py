@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from ..core.errors import StorageError
-from .base import TicketStore
+from ..core.ports import TicketStore
 from .postgres import PostgresTicketStore  # imports psycopg only when instantiated
 from .sqlite import SQLiteTicketStore
 
@@ -35,17 +35,20 @@ def sqlite_path(url: str) -> Path:
     return Path(unquote(rest[1:]))
 
 
-def open_store(url: str) -> TicketStore:
-    """Open the ticket store a URL (or plain path) names; raises StorageError otherwise."""
+def open_store(url: str, *, create: bool = True) -> TicketStore:
+    """Open the ticket store a URL (or plain path) names; raises StorageError otherwise.
+
+    `create=False` refuses a SQLite file that does not exist yet (read-only commands).
+    """
     url = url.strip()
     if not url:
         raise StorageError(f"No ticket database given. Use one of: {ACCEPTED_FORMS}.")
     match = _SCHEME.match(url)
     if match is None:
-        return SQLiteTicketStore(Path(url))
+        return SQLiteTicketStore(Path(url), create=create)
     scheme = match.group(1).lower()
     if scheme == "sqlite":
-        return SQLiteTicketStore(sqlite_path(url))
+        return SQLiteTicketStore(sqlite_path(url), create=create)
     if scheme in ("postgresql", "postgres"):
         return PostgresTicketStore(url)
     # Name only the scheme: the rest of the URL may hold a password.

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from ..core import tickets as rules
-from ..core.errors import StorageError, TicketNotFound
+from ..core.errors import StorageError, TicketCapReached, TicketNotFound
 from ..core.models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketEvent, TicketStatus
 from .rows import (
     Row,
@@ -128,7 +128,10 @@ class SQLTicketStore(ABC):
         return row
 
     # -- TicketStore --------------------------------------------------------------------
-    def create(self, new: NewTicket, at: datetime) -> Ticket:
+    def _lock_asker(self, conn: Any, platform: str, user_id: str) -> None:
+        """Serialise ticket creation per asker inside a write transaction (no-op where writers are serial)."""
+
+    def create(self, new: NewTicket, at: datetime, max_live: int | None = None) -> Ticket:
         at = to_utc(at)
         values = new_ticket_values(new)
         values.update(
@@ -140,6 +143,11 @@ class SQLTicketStore(ABC):
         cols = ", ".join(values)
         sql = f"INSERT INTO tickets ({cols}) VALUES ({_marks(len(values))})"
         with self._tx(write=True) as conn:
+            if max_live is not None:
+                self._lock_asker(conn, new.asker.platform, new.asker.user_id)
+                live = self._count_live(conn, new.asker.platform, new.asker.user_id)
+                if live >= max_live:
+                    raise TicketCapReached(live)
             number = self._insert(conn, sql, list(values.values()), "number")
             actor = new.asker.display_name or new.asker.user_id
             self._event(conn, number, actor, "created", new.kind.value, at)
@@ -161,14 +169,16 @@ class SQLTicketStore(ABC):
             limit,
         )
 
-    def count_live_for_asker(self, platform: str, user_id: str) -> int:
+    def _count_live(self, conn: Any, platform: str, user_id: str) -> int:
         sql = (
             "SELECT COUNT(*) AS n FROM tickets "
             "WHERE asker_platform = ? AND asker_user_id = ? AND status <> ?"
         )
+        return int(self._exec(conn, sql, (platform, user_id, TicketStatus.CLOSED.value)).fetchone()["n"])
+
+    def count_live_for_asker(self, platform: str, user_id: str) -> int:
         with self._tx(write=False) as conn:
-            row = self._exec(conn, sql, (platform, user_id, TicketStatus.CLOSED.value)).fetchone()
-            return int(row["n"])
+            return self._count_live(conn, platform, user_id)
 
     def claim(self, number: int, staff: str, at: datetime) -> Ticket:
         at = to_utc(at)

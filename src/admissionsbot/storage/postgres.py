@@ -83,6 +83,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX feedback_entry ON feedback (entry_id)",
     ),
+    (  # 3: why a ticket was filed, and which answer the student rejected first (if any)
+        "ALTER TABLE tickets ADD COLUMN filed_reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tickets ADD COLUMN rejected_entry TEXT",
+    ),
 ]
 
 #: Serialises schema migrations per schema, across processes.
@@ -208,6 +212,10 @@ class PostgresTicketStore(SQLTicketStore):
             raise StorageError(
                 f"The {self.where} refused {doing}. (Details: {_oneline(exc)})"
             ) from exc
+
+    def _lock_asker(self, conn: Any, platform: str, user_id: str) -> None:
+        """Writers run concurrently here: a transaction-scoped advisory lock per asker makes the cap exact."""
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"admissionsbot.asker:{platform}:{user_id}",))
 
     def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
         return conn.execute(_pg(sql), tuple(params))

@@ -16,6 +16,7 @@ from typing import Any
 from ..core.models import (
     Asker,
     Candidate,
+    FiledReason,
     NewTicket,
     Reply,
     Ticket,
@@ -83,6 +84,8 @@ def new_ticket_values(new: NewTicket) -> dict[str, Any]:
         "contact_email": contact.email if contact else None,
         "contact_preferred_times": contact.preferred_times if contact else None,
         "contact_notes": contact.notes if contact else None,
+        "filed_reason": new.reason.value if new.reason else "",
+        "rejected_entry": new.rejected_entry,
     }
 
 
@@ -140,6 +143,8 @@ def ticket_from_row(
         claimed_by=row["claimed_by"],
         close_reason=row["close_reason"],
         staff_post_ref=row["staff_post_ref"],
+        reason=FiledReason(row["filed_reason"]) if row["filed_reason"] else None,
+        rejected_entry=row["rejected_entry"],
         replies=tuple(replies),
         events=tuple(events),
     )

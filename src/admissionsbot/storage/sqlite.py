@@ -86,6 +86,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )""",
         "CREATE INDEX feedback_entry ON feedback (entry_id)",
     ),
+    (  # 3: why a ticket was filed, and which answer the student rejected first (if any)
+        "ALTER TABLE tickets ADD COLUMN filed_reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE tickets ADD COLUMN rejected_entry TEXT",
+    ),
 ]
 
 
@@ -119,8 +123,12 @@ def _explain(path: Path, exc: sqlite3.Error, opening: bool) -> str:
     return f"Cannot {verb} the ticket database {path}: {hint}"
 
 
-def _prepare_path(path: str | Path) -> Path:
-    """Validate the location and create missing parent folders, with readable errors."""
+def _prepare_path(path: str | Path, create: bool = True) -> Path:
+    """Validate the location and create missing parent folders, with readable errors.
+
+    With create=False (commands that only read) a missing file is an error: a
+    mistyped path must not quietly become an empty queue.
+    """
     p = Path(path).expanduser()
     if str(path) in ("", ":memory:"):
         raise StorageError(
@@ -130,6 +138,11 @@ def _prepare_path(path: str | Path) -> Path:
     if p.is_dir():
         raise StorageError(
             f"The ticket database path {p} is a directory; give a file path such as {p / 'tickets.db'}."
+        )
+    if not create and not p.is_file():
+        raise StorageError(
+            f"The ticket database {p} does not exist. Check the path (--db or the database_url setting); "
+            "it is created by the first command that files or works a ticket."
         )
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -167,8 +180,8 @@ def _enable_wal(conn: sqlite3.Connection, attempts: int = 8) -> None:
 class SQLiteTicketStore(SQLTicketStore):
     """TicketStore on one SQLite file; see the module docstring for the concurrency model."""
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = 30.0) -> None:
-        self.path = _prepare_path(path)
+    def __init__(self, path: str | Path, *, busy_timeout: float = 30.0, create: bool = True) -> None:
+        self.path = _prepare_path(path, create)
         self._timeout = busy_timeout
         self._pool: PerThread[sqlite3.Connection] = PerThread(
             self._connect,

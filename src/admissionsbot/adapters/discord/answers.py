@@ -1,10 +1,10 @@
-"""The student side: turn a service Decision into what the student sees, and back.
+"""The student side: hand each turn to the conversation layer, render the Outcome.
 
 Used by the student cog (/ask, /tour, /mytickets, plain messages) and by the
-student buttons and the tour form. Everything here translates; deciding
-and queueing happen in AdmissionsService, always called off the event loop.
-Interaction answers are ephemeral (an admissions question can be personal);
-answers to a plain message are replies to that message.
+student buttons and the tour form. Nothing here decides: the conversation
+(core.conversation) does, always off the event loop. Interaction answers are
+ephemeral (an admissions question can be personal); answers to a plain
+message are replies to that message.
 """
 
 from __future__ import annotations
@@ -12,32 +12,46 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import discord
 
-from ...core.errors import AdmissionsError, InvalidInput
-from ...core.models import Action, Candidate, Decision, Entry, Ticket, TourContact
-from ...core.service import TOUR_QUESTION, escalation_note
+from ...core.chatter import addressed_to_bot
+from ...core.desk import TOUR_QUESTION
+from ...core.errors import AdmissionsError
+from ...core.models import Asker, Ticket, TourContact
+from ...core.outcomes import (
+    Answered,
+    Clarify,
+    Nudge,
+    OfferStaff,
+    OpenTourForm,
+    Outcome,
+    Refused,
+    SmallTalk,
+    TicketFiled,
+)
 from . import errors
-from .dynamic_items import answer_view, choices_view, hand_off_view
+from .dynamic_items import answer_view, choices_view, offer_view, tour_view
 from .embeds import (
     answer_embed,
     clarify_embed,
     clip,
-    handoff_offer_embed,
     my_tickets_embed,
+    offer_embed,
     pack_embeds,
     question_from,
     reply_embeds,
     ticket_filed_text,
     tour_confirmation_embed,
+    tour_intro_embed,
 )
 from .identity import asker_from_interaction, asker_from_message
 from .modals import FixTourView, TourModal
 
 if TYPE_CHECKING:
+    from ...core.conversation import Conversation
     from .bot import AdmissionsBot
 
 log = logging.getLogger(__name__)
@@ -45,6 +59,9 @@ log = logging.getLogger(__name__)
 HELLO = "Hi! Ask me anything about studying with us, e.g. *Do internships pay?* You can also use `/ask`."
 THANKS = "Thanks for letting us know. Glad it helped!"
 ANSWERED_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+#: Past this, an interaction is deferred while the turn finishes (Discord allows 3 seconds for a first answer).
+DEFER_AFTER_SECONDS = 2.0
+T = TypeVar("T")
 
 
 class StudentFlows:
@@ -52,31 +69,21 @@ class StudentFlows:
         self.bot = bot
 
     @property
-    def service(self):  # noqa: ANN201 - AdmissionsService
-        return self.bot.service
-
-    # -- helpers ----------------------------------------------------------------------------
-    def closed_note(self) -> str:
-        return self.bot.office_hours.closed_note(self.bot.now())
-
-    async def _decide(self, question: str) -> Decision:
-        return await asyncio.to_thread(self.service.ask, question)
-
-    async def _candidates(self, question: str) -> tuple[Candidate, ...]:
-        """Re-rank a question read back from a message, for the staff card (best effort)."""
-        try:
-            return (await self._decide(question)).candidates if question else ()
-        except InvalidInput:
-            return ()
-
-    def _entry(self, entry_id: str) -> Entry | None:
-        knowledge = self.service.knowledge
-        return knowledge.entry(entry_id) if knowledge.has(entry_id) else None
+    def conversation(self) -> Conversation:
+        return self.bot.conversation
 
     def _allowed(self, user_id: int) -> str:
         """"" when the user may go ahead, else the polite cooldown message."""
         result = self.bot.cooldown.hit(str(user_id))
         return "" if result.allowed else result.message()
+
+    async def _turn(self, interaction: discord.Interaction, fn: Callable[..., T], *args: Any) -> T:
+        """Run a conversation call in a worker thread; defer the interaction if it runs long."""
+        task = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER_SECONDS)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        return await task
 
     # -- interactions -----------------------------------------------------------------------
     async def ask(self, interaction: discord.Interaction, question: str) -> None:
@@ -84,115 +91,125 @@ class StudentFlows:
         if refusal:
             await errors.tell(interaction, refusal)
             return
-        await self.act(interaction, await self._decide(question))
-
-    async def act(self, interaction: discord.Interaction, decision: Decision) -> None:
-        """Answer, clarify, open the tour form or file a ticket, ephemerally."""
-        send = interaction.response.send_message
-        entry = decision.entry
-        if decision.action is Action.ANSWER and entry is not None:
-            await send(embed=answer_embed(entry, decision.question), view=answer_view(entry.id), ephemeral=True)
-        elif decision.action is Action.SMALLTALK and entry is not None:
-            await send(clip(entry.answer, 2000), ephemeral=True)
-        elif decision.action is Action.CLARIFY:
-            await send(embed=clarify_embed(decision.question, decision.choices), view=choices_view(decision.choices),
-                       ephemeral=True)
-        elif decision.action is Action.TOUR:
-            await interaction.response.send_modal(TourModal(question=decision.question))
-        else:
-            candidates = decision.candidates or ((Candidate(entry.id, decision.score),) if entry else ())
-            await self.escalate(interaction, decision.question, candidates, escalation_note(decision))
-
-    async def escalate(
-        self, interaction: discord.Interaction, question: str, candidates: tuple[Candidate, ...], lead: str | None = None
-    ) -> None:
-        """File a ticket (persisted first), tell the student, then post it for staff."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
         asker = asker_from_interaction(interaction)
-        ticket = await asyncio.to_thread(self.service.escalate, asker, question, candidates)
-        await interaction.followup.send(ticket_filed_text(ticket, self.closed_note(), lead), ephemeral=True)
-        await self.bot.delivery.post_ticket(ticket)
+        await self.render(interaction, await self._turn(interaction, self.conversation.ask, asker, question))
+
+    async def render(self, interaction: discord.Interaction, outcome: Outcome) -> None:
+        """Show an outcome ephemerally: answer, choices, offer, ticket, tour form, nudge or refusal."""
+        send: Callable[..., Awaitable[Any]] = (
+            interaction.followup.send if interaction.response.is_done() else interaction.response.send_message
+        )
+        if isinstance(outcome, Answered):
+            await send(embed=answer_embed(outcome.entry, outcome.question, outcome.source_title),
+                       view=answer_view(outcome.entry.id), ephemeral=True)
+        elif isinstance(outcome, Clarify):
+            await send(embed=clarify_embed(outcome.question, outcome.choices, outcome.intro),
+                       view=choices_view(outcome.choices, outcome.rejected_entry), ephemeral=True)
+        elif isinstance(outcome, OfferStaff):
+            await send(embed=offer_embed(outcome.question, outcome.message), view=offer_view(outcome.rejected_entry),
+                       ephemeral=True)
+        elif isinstance(outcome, OpenTourForm):
+            if interaction.response.is_done():  # deferred: a modal can only be the first answer
+                await send(embed=tour_intro_embed(outcome.intro), view=tour_view(), ephemeral=True)
+            else:
+                await interaction.response.send_modal(TourModal(question=outcome.question))
+        elif isinstance(outcome, TicketFiled):
+            if outcome.ticket.contact is not None:
+                await send(embed=tour_confirmation_embed(outcome.ticket, outcome.closed_note), ephemeral=True)
+            else:
+                await send(ticket_filed_text(outcome.ticket, outcome.closed_note, outcome.lead), ephemeral=True)
+            await self.bot.delivery.post_ticket(outcome.ticket)
+        elif isinstance(outcome, (SmallTalk, Nudge)):
+            await send(clip(outcome.text, 2000), ephemeral=True)
+        elif isinstance(outcome, Refused):
+            await send(clip(outcome.reason, 2000), ephemeral=True)
 
     async def helpful(self, interaction: discord.Interaction, entry_id: str) -> None:
-        log.info("helpful: entry=%s user=%s", entry_id, interaction.user.id)
         await errors.tell(interaction, THANKS)
-        await self._feedback(interaction, entry_id, True)
-
-    async def _feedback(self, interaction: discord.Interaction, entry_id: str, helpful: bool) -> None:
-        """Record the verdict after answering (the 3-second deadline comes first); a failure only logs."""
-        question = question_from(interaction.message) if interaction.message else ""
-        try:
-            await asyncio.to_thread(self.service.record_feedback, asker_from_interaction(interaction),
-                                    entry_id, helpful, question or "")
+        try:  # after answering: the 3-second deadline comes first; a failure only logs
+            await asyncio.to_thread(self.conversation.helpful, asker_from_interaction(interaction), entry_id,
+                                    question_from(interaction.message))
         except AdmissionsError as exc:
             log.warning("Could not record feedback on %s: %s", entry_id, exc)
 
     async def not_what_i_asked(self, interaction: discord.Interaction, entry_id: str) -> None:
-        shown = self._entry(entry_id)
-        question = question_from(interaction.message) or (shown.question if shown else "")
-        alternatives: tuple[Entry, ...] = ()
-        if question:
-            try:
-                decision = await self._decide(question)
-            except InvalidInput:
-                decision = None
-            if decision is not None:
-                alternatives = self.service.alternatives(replace(decision, entry=shown))
-        if alternatives:
-            embed = clarify_embed(question, alternatives, "Sorry about that. Did you mean one of these?")
-            await interaction.response.send_message(embed=embed, view=choices_view(alternatives), ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=handoff_offer_embed(question), view=hand_off_view(),
-                                                    ephemeral=True)
-        await self._feedback(interaction, entry_id, False)
+        """Record the miss; offer the other candidates, or to pass the question on."""
+        question = question_from(interaction.message)
+        if not question:
+            entry = self.bot.answerer.entry(entry_id)
+            question = entry.question if entry else ""
+        asker = asker_from_interaction(interaction)
+        await self.render(interaction, await self._turn(interaction, self.conversation.not_what_i_asked, asker,
+                                                        question, entry_id))
 
-    async def talk_to_admissions(self, interaction: discord.Interaction) -> None:
-        """"Talk to admissions" and "None of these": the question is read back from the message."""
-        refusal = self._allowed(interaction.user.id)
-        if refusal:
-            await errors.tell(interaction, refusal)
+    async def talk_to_admissions(self, interaction: discord.Interaction, rejected_entry: str | None) -> None:
+        """"Talk to admissions" under an answer: the question is read back from the message."""
+        if await self._refused(interaction):
             return
-        question = question_from(interaction.message) or "(The student asked to talk to the admissions team.)"
-        await self.escalate(interaction, question, await self._candidates(question))
+        asker = asker_from_interaction(interaction)
+        question = question_from(interaction.message)
+        await self.render(interaction, await self._turn(interaction, self.conversation.talk_to_staff, asker,
+                                                        question, rejected_entry))
+
+    async def none_of_these(self, interaction: discord.Interaction, rejected_entry: str | None) -> None:
+        if await self._refused(interaction):
+            return
+        asker = asker_from_interaction(interaction)
+        question = question_from(interaction.message)
+        fn = self.conversation.none_of_these if question else self.conversation.talk_to_staff
+        await self.render(interaction, await self._turn(interaction, fn, asker, question, rejected_entry))
+
+    async def accept_offer(self, interaction: discord.Interaction, rejected_entry: str | None) -> None:
+        """"Ask the admissions team" under an offer: the student agreed to pass the question on."""
+        if await self._refused(interaction):
+            return
+        asker = asker_from_interaction(interaction)
+        question = question_from(interaction.message)
+        await self.render(interaction, await self._turn(interaction, self.conversation.accept_offer, asker, question,
+                                                        rejected_entry))
 
     async def pick(self, interaction: discord.Interaction, entry_id: str) -> None:
-        entry = self._entry(entry_id)
-        if entry is None:
-            await errors.tell(interaction, "That option is no longer in our FAQ. Please ask again with `/ask`.")
-            return
-        question = question_from(interaction.message) or entry.question
-        decision = self.service.choose(question, entry_id)
-        if decision.action is Action.ESCALATE:
-            decision = replace(decision, candidates=await self._candidates(question) or (Candidate(entry.id, 100.0),))
-        await self.act(interaction, decision)
+        asker = asker_from_interaction(interaction)
+        entry = self.bot.answerer.entry(entry_id)
+        question = question_from(interaction.message) or (entry.question if entry else "")
+        await self.render(interaction, await self._turn(interaction, self.conversation.pick, asker, question, entry_id))
 
     async def open_tour_form(self, interaction: discord.Interaction, *, asked: bool = False) -> None:
-        """The tour form; `asked`: the message answered a tour question, whose words go with the request."""
+        """The tour form (after the open-ticket cap check); `asked`: the student's words go with the request."""
         question = question_from(interaction.message) if asked else ""
-        await interaction.response.send_modal(TourModal(question=question or TOUR_QUESTION))
+        asker = asker_from_interaction(interaction)
+        outcome = await self._turn(interaction, self.conversation.request_tour, asker, question or TOUR_QUESTION)
+        await self.render(interaction, outcome)
 
     async def submit_tour(self, interaction: discord.Interaction, contact: TourContact, question: str) -> None:
         """File the tour ticket; a refusal keeps what the student typed (button to reopen, echo)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            ticket = await asyncio.to_thread(self.service.request_tour, asker_from_interaction(interaction), contact, question)
-        except AdmissionsError as exc:
+        asker = asker_from_interaction(interaction)
+        outcome = await asyncio.to_thread(self.conversation.submit_tour, asker, contact, question)
+        if isinstance(outcome, Refused):
             typed = (f"\n\nWhat you entered:\nName: {contact.name}\nEmail: {contact.email}\n"
                      f"Preferred dates/times: {contact.preferred_times}\nNotes: {contact.notes or '-'}")
-            await interaction.followup.send(clip(f"{exc}{typed}", 2000), view=FixTourView(contact, question), ephemeral=True)
+            await interaction.followup.send(clip(f"{outcome.reason}{typed}", 2000), view=FixTourView(contact, question),
+                                            ephemeral=True)
             return
-        await interaction.followup.send(embed=tour_confirmation_embed(ticket, self.closed_note()), ephemeral=True)
-        await self.bot.delivery.post_ticket(ticket)
+        await self.render(interaction, outcome)
+
+    async def _refused(self, interaction: discord.Interaction) -> bool:
+        refusal = self._allowed(interaction.user.id)
+        if refusal:
+            await errors.tell(interaction, refusal)
+        return bool(refusal)
 
     async def my_tickets(self, interaction: discord.Interaction) -> None:
         """The student's tickets and staff replies; shown replies count as delivered."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         asker = asker_from_interaction(interaction)
-        tickets: list[Ticket] = await asyncio.to_thread(self.service.tickets_for, asker, 10)
+        desk = self.bot.desk
+        tickets: list[Ticket] = await asyncio.to_thread(desk.tickets_for, asker, 10)
         if not tickets:
             await interaction.followup.send("You have no requests with the admissions team.", ephemeral=True)
             return
-        pending = await asyncio.to_thread(self.service.undelivered_replies, asker)
+        pending = await asyncio.to_thread(desk.undelivered_replies, asker)
         pending_ids = {r.id for _, r in pending}
         shown = list(pending)
         for ticket in tickets[:5]:  # the latest reply of recent tickets, if not already shown
@@ -210,7 +227,12 @@ class StudentFlows:
 
     # -- plain messages ---------------------------------------------------------------------
     def should_answer(self, message: discord.Message) -> bool:
-        """DMs, help channels, and messages mentioning the bot; never bots, webhooks or the staff channel."""
+        """DMs, and in the server: messages addressed to the bot (never bots, webhooks or the staff channel).
+
+        In a help channel that is a mention of the bot, a reply to the bot, or a
+        question that neither mentions nor replies to anybody else (core.chatter);
+        students chatting with each other are left alone. Elsewhere only a mention.
+        """
         me = self.bot.user
         if message.author.bot or message.webhook_id is not None or message.author.system or me is None:
             return False
@@ -224,10 +246,21 @@ class StudentFlows:
         channel = message.channel
         if channel.id == settings.staff_channel_id:
             return False
+        mentions_bot = any(user.id == me.id for user in message.mentions)
         parent_id = getattr(channel, "parent_id", None)
-        if channel.id in settings.help_channel_ids or parent_id in settings.help_channel_ids:
-            return True
-        return any(user.id == me.id for user in message.mentions)
+        if channel.id not in settings.help_channel_ids and parent_id not in settings.help_channel_ids:
+            return mentions_bot
+        replied = message.reference.resolved if message.reference is not None else None
+        replied_author = getattr(replied, "author", None)
+        replies_to_bot = replied_author is not None and replied_author.id == me.id
+        others = [u for u in message.mentions if u.id != me.id and u.id != message.author.id]
+        return addressed_to_bot(
+            message.content,
+            mentions_bot=mentions_bot,
+            replies_to_bot=replies_to_bot,
+            mentions_others=bool(others or message.role_mentions or message.mention_everyone),
+            replies_to_others=message.reference is not None and not replies_to_bot,
+        )
 
     async def on_message(self, message: discord.Message) -> None:
         if not self.should_answer(message):
@@ -251,28 +284,37 @@ class StudentFlows:
             if result.first_refusal:  # say it once per window; stay quiet after that
                 await self._reply(message, content=result.message())
             return
-        decision = await self._decide(text)
-        entry = decision.entry
-        if decision.action in (Action.ANSWER, Action.TOUR) and entry is not None:
-            view = answer_view(entry.id, tour_first=decision.action is Action.TOUR)
-            await self._reply(message, embed=answer_embed(entry, decision.question), view=view)
-        elif decision.action is Action.SMALLTALK and entry is not None:
-            await self._reply(message, content=clip(entry.answer, 2000))
-        elif decision.action is Action.CLARIFY:
-            await self._reply(message, embed=clarify_embed(decision.question, decision.choices),
-                              view=choices_view(decision.choices))
-        else:
-            candidates = decision.candidates or ((Candidate(entry.id, decision.score),) if entry else ())
-            asker = asker_from_message(message)
-            ticket = await asyncio.to_thread(self.service.escalate, asker, decision.question, candidates)
-            await self._reply(message, content=ticket_filed_text(ticket, self.closed_note(), escalation_note(decision)))
-            await self.bot.delivery.post_ticket(ticket)
+        asker: Asker = asker_from_message(message)
+        outcome = await asyncio.to_thread(self.conversation.ask, asker, text)
+        await self._render_reply(message, outcome)
 
-    async def _reply(self, message: discord.Message, **kwargs: object) -> None:
+    async def _render_reply(self, message: discord.Message, outcome: Outcome) -> None:
+        """Show an outcome as a reply to the student's message (public in a channel)."""
+        if isinstance(outcome, Answered):
+            await self._reply(message, embed=answer_embed(outcome.entry, outcome.question, outcome.source_title),
+                              view=answer_view(outcome.entry.id))
+        elif isinstance(outcome, Clarify):
+            await self._reply(message, embed=clarify_embed(outcome.question, outcome.choices, outcome.intro),
+                              view=choices_view(outcome.choices, outcome.rejected_entry))
+        elif isinstance(outcome, OfferStaff):
+            await self._reply(message, embed=offer_embed(outcome.question, outcome.message),
+                              view=offer_view(outcome.rejected_entry))
+        elif isinstance(outcome, OpenTourForm):  # a message cannot open a form: a button does
+            await self._reply(message, embed=tour_intro_embed(outcome.intro, outcome.question),
+                              view=tour_view(asked=True))
+        elif isinstance(outcome, TicketFiled):
+            await self._reply(message, content=ticket_filed_text(outcome.ticket, outcome.closed_note, outcome.lead))
+            await self.bot.delivery.post_ticket(outcome.ticket)
+        elif isinstance(outcome, (SmallTalk, Nudge)):
+            await self._reply(message, content=clip(outcome.text, 2000))
+        elif isinstance(outcome, Refused):
+            await self._reply(message, content=clip(outcome.reason, 2000))
+
+    async def _reply(self, message: discord.Message, **kwargs: Any) -> None:
         """Reply without pinging; a channel we may not post in is reported to staff once."""
         try:
             await message.channel.send(reference=message.to_reference(fail_if_not_exists=False),
-                                       mention_author=False, **kwargs)  # type: ignore[arg-type]
+                                       mention_author=False, **kwargs)
         except discord.Forbidden as exc:
             await self.bot.delivery.report_missing_permission(message.channel.id, exc)
         except discord.HTTPException as exc:

@@ -15,10 +15,9 @@ from datetime import UTC, datetime
 import discord
 from discord.ext import commands, tasks
 
+from ...bootstrap import Assistant
 from ...config import Settings
 from ...core.cooldown import Cooldown
-from ...core.office_hours import OfficeHours
-from ...core.service import AdmissionsService
 from . import errors
 from .answers import StudentFlows
 from .delivery import Delivery
@@ -47,7 +46,7 @@ def utcnow() -> datetime:
 class AdmissionsBot(commands.Bot):
     def __init__(
         self,
-        service: AdmissionsService,
+        assistant: Assistant,
         settings: Settings,
         *,
         application_id: int | None = None,
@@ -61,10 +60,12 @@ class AdmissionsBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
             application_id=application_id,
         )
-        self.service = service
+        self.assistant = assistant
+        self.answerer = assistant.answerer
+        self.desk = assistant.desk
+        self.conversation = assistant.conversation
         self.settings = settings
         self.now = clock
-        self.office_hours = OfficeHours.parse(settings.office_hours, settings.office_days, settings.timezone)
         self.cooldown = Cooldown(settings.cooldown_messages, settings.cooldown_seconds)
         self.delivery = Delivery(self)
         self.student = StudentFlows(self)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 import discord
 
+from ...core.desk import TicketDesk
 from ...core.errors import AdmissionsError
 from ...core.models import Reply, Ticket, TicketStatus
 from .dynamic_items import staff_view
@@ -64,8 +65,8 @@ class Delivery:
         self.first_pass_done = asyncio.Event()
 
     @property
-    def service(self):  # noqa: ANN201 - AdmissionsService, kept import-light
-        return self.bot.service
+    def desk(self) -> TicketDesk:
+        return self.bot.desk
 
     # -- staff channel ---------------------------------------------------------------------
     def _staff_channel(self) -> discord.abc.Messageable | None:
@@ -77,7 +78,7 @@ class Delivery:
         )
 
     def _card(self, ticket: Ticket) -> discord.Embed:
-        knowledge = self.service.knowledge
+        knowledge = self.bot.answerer.knowledge
         return staff_ticket_embed(ticket, lambda eid: knowledge.entry(eid).question if knowledge.has(eid) else None)
 
     async def post_ticket(self, ticket: Ticket) -> bool:
@@ -92,7 +93,7 @@ class Delivery:
         except SEND_ERRORS as exc:
             await self._staff_post_failed(ticket, exc)
             return False
-        await asyncio.to_thread(self.service.staff_posted, ticket.number, f"{message.channel.id}:{message.id}")
+        await asyncio.to_thread(self.desk.staff_posted, ticket.number, f"{message.channel.id}:{message.id}")
         return True
 
     async def _staff_post_failed(self, ticket: Ticket, exc: BaseException) -> None:
@@ -102,11 +103,11 @@ class Delivery:
                         f"Cannot post to the staff channel ({reason}); tickets stay pending and are retried.")
         if ticket.number not in self._noted_post_failure:
             self._noted_post_failure.add(ticket.number)
-            await asyncio.to_thread(self.service.note, ticket.number, PLATFORM, "staff_post_failed", reason)
+            await asyncio.to_thread(self.desk.note, ticket.number, PLATFORM, "staff_post_failed", reason)
 
     async def refresh(self, number: int) -> None:
         """Re-render the staff card from the store after any change (post it if it never was)."""
-        ticket = await asyncio.to_thread(self.service.ticket, number)
+        ticket = await asyncio.to_thread(self.desk.ticket, number)
         ref = parse_ref(ticket.staff_post_ref)
         if ref is None:
             if ticket.status is not TicketStatus.CLOSED:
@@ -168,7 +169,7 @@ class Delivery:
                     await dm.send(embeds=embeds)
             except SEND_ERRORS as exc:
                 reason = describe(exc)
-                await asyncio.to_thread(self.service.delivery_failed, reply, reason)
+                await asyncio.to_thread(self.desk.delivery_failed, reply, reason)
                 self._back_off(reply)
             else:
                 await self._mark_delivered(reply)
@@ -192,7 +193,7 @@ class Delivery:
                     await self._mark_delivered(reply)
 
     async def _mark_delivered(self, reply: Reply) -> None:
-        await asyncio.to_thread(self.service.mark_delivered, reply)
+        await asyncio.to_thread(self.desk.mark_delivered, reply)
         self._delivered.add(reply.id)
         self._next_try.pop(reply.id, None)
 
@@ -231,13 +232,13 @@ class Delivery:
             self.first_pass_done.set()
 
     async def _retry_staff_posts(self) -> None:
-        for ticket in await asyncio.to_thread(self.service.pending_staff_posts):
+        for ticket in await asyncio.to_thread(self.desk.pending_staff_posts):
             if not await self.post_ticket(ticket):
                 break  # the channel is failing: the rest would too; try again next pass
 
     async def _retry_replies(self) -> None:
         now = time.monotonic()
-        pending = await asyncio.to_thread(self.service.undelivered_replies, limit=200, platform=PLATFORM)
+        pending = await asyncio.to_thread(self.desk.undelivered_replies, limit=200, platform=PLATFORM)
         for ticket, reply in pending:
             if self._next_try.get(reply.id, 0.0) > now:
                 continue

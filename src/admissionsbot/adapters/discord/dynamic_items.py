@@ -52,7 +52,8 @@ class _Guarded:
 
 
 # -- student buttons ------------------------------------------------------------------------
-class AnswerButton(_Guarded, DynamicItem[Button], template=rf"{NS}:ans:(?P<action>helpful|other|staff):(?P<entry>[a-z0-9-]{{1,70}})"):
+class AnswerButton(_Guarded, DynamicItem[Button],
+                   template=rf"{NS}:ans:(?P<action>helpful|other|staff):(?P<entry>[a-z0-9-]{{1,70}})"):
     """Helpful / Not what I asked / Talk to admissions under an FAQ answer."""
 
     LOOK = {
@@ -76,8 +77,13 @@ class AnswerButton(_Guarded, DynamicItem[Button], template=rf"{NS}:ans:(?P<actio
             await student.helpful(interaction, self.entry_id)
         elif self.action == "other":
             await student.not_what_i_asked(interaction, self.entry_id)
-        else:
-            await student.talk_to_admissions(interaction)
+        else:  # asking for a person right after an answer rejects that answer
+            await student.talk_to_admissions(interaction, _known(self.entry_id))
+
+
+def _known(entry_id: str | None) -> str | None:
+    """An entry id from a custom id, or None for the stand-in of one too long to carry."""
+    return entry_id if entry_id and entry_id != NO_ENTRY else None
 
 
 class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour(?::(?P<intent>asked))?"):
@@ -117,19 +123,37 @@ class PickButton(_Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>
         await _bot(interaction).student.pick(interaction, self.entry_id)
 
 
-class AskTeamButton(_Guarded, DynamicItem[Button], template=rf"{NS}:nomatch"):
-    """"None of these": hand the question to the admissions team."""
+class AskTeamButton(_Guarded, DynamicItem[Button], template=rf"{NS}:nomatch(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
+    """"None of these": file the question for the admissions team (noting a rejected answer, if any)."""
 
-    def __init__(self, label: str = "None of these: ask the admissions team") -> None:
+    def __init__(self, rejected_entry: str | None = None, label: str = "None of these: ask the admissions team") -> None:
+        custom_id = f"{NS}:nomatch" + (f":{_entry_part(rejected_entry)}" if rejected_entry else "")
         super().__init__(Button(label=clip(label, BUTTON_LABEL_CHARS), style=discord.ButtonStyle.primary,
-                                custom_id=f"{NS}:nomatch"))
+                                custom_id=custom_id))
+        self.rejected_entry = rejected_entry
 
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> AskTeamButton:
-        return cls(getattr(item, "label", None) or "Ask the admissions team")
+        return cls(match["entry"], getattr(item, "label", None) or "None of these: ask the admissions team")
 
     async def run(self, interaction: discord.Interaction) -> None:
-        await _bot(interaction).student.talk_to_admissions(interaction)
+        await _bot(interaction).student.none_of_these(interaction, _known(self.rejected_entry))
+
+
+class OfferButton(_Guarded, DynamicItem[Button], template=rf"{NS}:offer(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
+    """"Ask the admissions team" under an offer: only this press files the unanswered question."""
+
+    def __init__(self, rejected_entry: str | None = None) -> None:
+        custom_id = f"{NS}:offer" + (f":{_entry_part(rejected_entry)}" if rejected_entry else "")
+        super().__init__(Button(label="Ask the admissions team", style=discord.ButtonStyle.primary, custom_id=custom_id))
+        self.rejected_entry = rejected_entry
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> OfferButton:
+        return cls(match["entry"])
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).student.accept_offer(interaction, _known(self.rejected_entry))
 
 
 # -- staff buttons --------------------------------------------------------------------------
@@ -164,34 +188,38 @@ class StaffButton(_Guarded, DynamicItem[Button], template=rf"{NS}:staff:(?P<acti
             await staff.open_close_form(interaction, self.number)
 
 
-DYNAMIC_ITEMS = (AnswerButton, TourButton, PickButton, AskTeamButton, StaffButton)
+DYNAMIC_ITEMS = (AnswerButton, TourButton, PickButton, AskTeamButton, OfferButton, StaffButton)
 
 
 # -- views built from them ------------------------------------------------------------------
-def answer_view(entry_id: str, *, tour_first: bool = False) -> View:
-    """The four buttons under an answer; a tour answer puts the tour button first."""
+def answer_view(entry_id: str) -> View:
+    """The four buttons under an answer."""
     view = View(timeout=None)
-    if tour_first:
-        view.add_item(TourButton(asked=True))
     for action in ("helpful", "other", "staff"):
         view.add_item(AnswerButton(action, entry_id))
-    if not tour_first:
-        view.add_item(TourButton())
+    view.add_item(TourButton())
     return view
 
 
-def choices_view(choices: Sequence[Entry]) -> View:
+def choices_view(choices: Sequence[Entry], rejected_entry: str | None = None) -> View:
     """Up to three "did you mean" buttons and "None of these"."""
     view = View(timeout=None)
     for entry in choices[:3]:
         view.add_item(PickButton(entry.id, entry.question))
-    view.add_item(AskTeamButton())
+    view.add_item(AskTeamButton(rejected_entry))
     return view
 
 
-def hand_off_view() -> View:
+def offer_view(rejected_entry: str | None = None) -> View:
+    """The one button that passes an unanswered question on; ignoring it files nothing."""
     view = View(timeout=None)
-    view.add_item(AskTeamButton("Ask the admissions team"))
+    view.add_item(OfferButton(rejected_entry))
+    return view
+
+
+def tour_view(*, asked: bool = False) -> View:
+    view = View(timeout=None)
+    view.add_item(TourButton(asked=asked))
     return view
 
 

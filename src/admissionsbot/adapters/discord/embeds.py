@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 
 import discord
 
+from ...core.limits import DISCORD_MESSAGE_CHARS
 from ...core.models import Entry, Reply, Ticket, TicketKind, TicketStatus
 
-MESSAGE_CHARS = 2000
+MESSAGE_CHARS = DISCORD_MESSAGE_CHARS
 TITLE_CHARS = 256
 DESCRIPTION_CHARS = 4096
 FIELD_NAME_CHARS = 256
@@ -113,13 +114,15 @@ def question_from(message: discord.Message | None) -> str:
     return ""
 
 
-def answer_embed(entry: Entry, question: str) -> discord.Embed:
+def answer_embed(entry: Entry, question: str, source_title: str = "") -> discord.Embed:
+    """The answer with its source's human title (never the internal file name; none when untitled)."""
     embed = discord.Embed(
         title=clip(entry.question, TITLE_CHARS),
         description=clip(entry.answer, DESCRIPTION_CHARS),
         colour=ANSWER_COLOUR,
     )
-    embed.add_field(name="Source", value=clip(entry.source, FIELD_VALUE_CHARS), inline=False)
+    if source_title:
+        embed.add_field(name="Source", value=clip(source_title, FIELD_VALUE_CHARS), inline=False)
     return _with_question(embed, question)
 
 
@@ -130,9 +133,18 @@ def clarify_embed(question: str, choices: Sequence[Entry], intro: str = "") -> d
     return _with_question(embed, question)
 
 
-def handoff_offer_embed(question: str) -> discord.Embed:
-    text = "I don't have another answer for that. The admissions team can answer it personally."
-    return _with_question(discord.Embed(title="Ask the admissions team?", description=text, colour=CLARIFY_COLOUR), question)
+def offer_embed(question: str, message: str) -> discord.Embed:
+    """No answer: the offer to pass the question on; nothing is filed until the button is pressed."""
+    embed = discord.Embed(title="Ask the admissions team?", description=clip(message, DESCRIPTION_CHARS),
+                          colour=CLARIFY_COLOUR)
+    return _with_question(embed, question)
+
+
+def tour_intro_embed(intro: str, question: str = "") -> discord.Embed:
+    """Shown where a form cannot open at once (a plain message, a deferred interaction): the button opens it."""
+    text = intro or "Press the button to book a campus tour; your details stay private."
+    embed = discord.Embed(title="Campus tour", description=clip(text, DESCRIPTION_CHARS), colour=ANSWER_COLOUR)
+    return _with_question(embed, question) if question else fit(embed)
 
 
 def ticket_filed_text(ticket: Ticket, closed_note: str = "", lead: str | None = None) -> str:
@@ -218,6 +230,12 @@ def staff_ticket_embed(ticket: Ticket, question_of: Callable[[str], str | None])
         lines = [f"`{c.score:5.1f}` {clip(question_of(c.entry_id) or c.entry_id, 90)} (`{c.entry_id}`)"
                  for c in ticket.candidates[:5]]
         embed.add_field(name="Top FAQ matches", value=clip("\n".join(lines), FIELD_VALUE_CHARS), inline=False)
+    if ticket.reason is not None:
+        why = ticket.reason.value
+        if ticket.rejected_entry:
+            title = question_of(ticket.rejected_entry) or ticket.rejected_entry
+            why += f" (rejected answer: {clip(title, 90)} `{ticket.rejected_entry}`)"
+        embed.add_field(name="Why it came to staff", value=clip(why, FIELD_VALUE_CHARS), inline=False)
     if ticket.claimed_by:
         embed.add_field(name="Claimed by", value=clip(ticket.claimed_by, FIELD_VALUE_CHARS))
     if ticket.close_reason:

@@ -14,7 +14,9 @@ import discord
 from discord.ui import Modal, TextInput
 
 from ...core.models import TourContact
-from ...core.service import TOUR_QUESTION
+from ...core.desk import TOUR_QUESTION
+from ...core.limits import CLOSE_REASON_CHARS, EMAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS
+from ...core.limits import REPLY_CHARS
 from . import errors
 
 if TYPE_CHECKING:
@@ -28,21 +30,21 @@ def _bot(interaction: discord.Interaction) -> AdmissionsBot:
 
 
 class TourModal(Modal, title="Book a campus tour"):
-    name: TextInput[TourModal] = TextInput(label="Your name", max_length=100)
-    email: TextInput[TourModal] = TextInput(label="Email", placeholder="name@example.com", max_length=254)
+    name: TextInput[TourModal] = TextInput(label="Your name", max_length=NAME_CHARS)
+    email: TextInput[TourModal] = TextInput(label="Email", placeholder="name@example.com", max_length=EMAIL_CHARS)
     when: TextInput[TourModal] = TextInput(label="Preferred dates/times", placeholder="e.g. weekday afternoons in May",
-                                           max_length=300)
+                                           max_length=PREFERRED_TIMES_CHARS)
     notes: TextInput[TourModal] = TextInput(label="Notes (optional)", style=discord.TextStyle.paragraph,
-                                            required=False, max_length=1000)
+                                            required=False, max_length=NOTES_CHARS)
 
     def __init__(self, prefill: TourContact | None = None, question: str = TOUR_QUESTION) -> None:
         super().__init__(timeout=FORM_TIMEOUT)
         self.question = question
         if prefill is not None:
-            self.name.default = prefill.name[:100] or None
-            self.email.default = prefill.email[:254] or None
-            self.when.default = prefill.preferred_times[:300] or None
-            self.notes.default = prefill.notes[:1000] or None
+            self.name.default = prefill.name[:NAME_CHARS] or None
+            self.email.default = prefill.email[:EMAIL_CHARS] or None
+            self.when.default = prefill.preferred_times[:PREFERRED_TIMES_CHARS] or None
+            self.notes.default = prefill.notes[:NOTES_CHARS] or None
 
     def contact(self) -> TourContact:
         return TourContact(self.name.value, self.email.value, self.when.value, self.notes.value or "")
@@ -85,7 +87,7 @@ class _StaffModal(Modal):
 
 class ReplyModal(_StaffModal):
     text: TextInput[ReplyModal] = TextInput(label="Reply to the student", style=discord.TextStyle.paragraph,
-                                            max_length=4000)
+                                            max_length=REPLY_CHARS)
 
     def __init__(self, number: int) -> None:
         super().__init__(number, f"Reply to ticket #{number}")
@@ -96,7 +98,7 @@ class ReplyModal(_StaffModal):
 
 class CloseModal(_StaffModal):
     reason: TextInput[CloseModal] = TextInput(label="Reason (optional)", style=discord.TextStyle.paragraph,
-                                              required=False, max_length=500)
+                                              required=False, max_length=CLOSE_REASON_CHARS)
 
     def __init__(self, number: int) -> None:
         super().__init__(number, f"Close ticket #{number}")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from ...core.desk import TicketDesk
 from ...core.errors import AdmissionsError
 from ...core.knowledge import FaqError, load_knowledge
 from ...core.models import TicketStatus
@@ -30,12 +31,12 @@ class StaffFlows:
         self.bot = bot
 
     @property
-    def service(self):  # noqa: ANN201 - AdmissionsService
-        return self.bot.service
+    def desk(self) -> TicketDesk:
+        return self.bot.desk
 
     async def claim(self, interaction: discord.Interaction, number: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ticket = await asyncio.to_thread(self.service.claim, number, staff_name(interaction.user))
+        ticket = await asyncio.to_thread(self.desk.claim, number, staff_name(interaction.user))
         await interaction.followup.send(f"You claimed ticket #{ticket.number}.", ephemeral=True)
         await self.bot.delivery.refresh(number)
 
@@ -49,7 +50,7 @@ class StaffFlows:
         """Record the reply, then deliver it; a refused reply from the form is echoed back."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            reply = await asyncio.to_thread(self.service.reply, number, staff_name(interaction.user), text)
+            reply = await asyncio.to_thread(self.desk.reply, number, staff_name(interaction.user), text)
         except AdmissionsError as exc:
             if not echo_on_error:
                 raise
@@ -57,7 +58,7 @@ class StaffFlows:
             for chunk in message_chunks(text):
                 await interaction.followup.send(chunk, ephemeral=True)
             return
-        ticket = await asyncio.to_thread(self.service.ticket, number)
+        ticket = await asyncio.to_thread(self.desk.ticket, number)
         delivered = await self.bot.delivery.deliver_reply(ticket, reply)
         if delivered:
             note = f"Reply to ticket #{number} recorded and sent to the student by DM."
@@ -70,21 +71,21 @@ class StaffFlows:
 
     async def close(self, interaction: discord.Interaction, number: int, reason: str | None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ticket = await asyncio.to_thread(self.service.close, number, staff_name(interaction.user), reason)
+        ticket = await asyncio.to_thread(self.desk.close, number, staff_name(interaction.user), reason)
         await interaction.followup.send(f"Ticket #{ticket.number} closed.", ephemeral=True)
         await self.bot.delivery.refresh(number)
 
     async def list_tickets(self, interaction: discord.Interaction, status: TicketStatus | None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        tickets = await asyncio.to_thread(self.service.tickets, status, 25)
+        tickets = await asyncio.to_thread(self.desk.tickets, status, 25)
         title = f"{status.value.capitalize()} tickets" if status else "Latest tickets"
         await interaction.followup.send(embed=ticket_list_embed(tickets, title), ephemeral=True)
 
     async def show(self, interaction: discord.Interaction, number: int) -> None:
         """The card plus the full question when the card had to cut it."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ticket = await asyncio.to_thread(self.service.ticket, number)
-        knowledge = self.service.knowledge
+        ticket = await asyncio.to_thread(self.desk.ticket, number)
+        knowledge = self.bot.answerer.knowledge
         card = staff_ticket_embed(ticket, lambda eid: knowledge.entry(eid).question if knowledge.has(eid) else None)
         await interaction.followup.send(embed=card, ephemeral=True)
         if len(ticket.question) > len(card.description or ""):
@@ -97,7 +98,7 @@ class StaffFlows:
     async def reload_faq(self, interaction: discord.Interaction) -> None:
         """Validate the FAQ on disk; only a valid one replaces the running knowledge base."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        directory = self.service.knowledge.directory or self.bot.settings.faq_dir
+        directory = self.bot.answerer.knowledge.directory or self.bot.settings.faq_dir
         try:
             knowledge = await asyncio.to_thread(load_knowledge, directory)
         except FaqError as exc:
@@ -105,7 +106,7 @@ class StaffFlows:
             for chunk in message_chunks(text)[:5]:
                 await interaction.followup.send(chunk, ephemeral=True)
             return
-        await asyncio.to_thread(self.service.reload, knowledge)
+        await asyncio.to_thread(self.bot.answerer.reload, knowledge)
         warnings = f" ({len(knowledge.warnings)} warning(s): run `admissionsbot faq check` to see them)" if knowledge.warnings else ""
         await interaction.followup.send(clip(f"FAQ reloaded: {len(knowledge.entries)} entries{warnings}.", 2000),
                                         ephemeral=True)

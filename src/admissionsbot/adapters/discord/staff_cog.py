@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...core.limits import CLOSE_REASON_CHARS, REPLY_CHARS
 from ...core.models import TicketStatus
 from .identity import require_staff
 
@@ -50,13 +51,13 @@ class StaffCog(commands.Cog, name="Staff"):
     @queue.command(name="reply", description="Reply to a ticket; the student gets it by DM or /mytickets")
     @app_commands.describe(text="Your reply (at most 4,000 characters)")
     async def queue_reply(self, interaction: discord.Interaction, number: app_commands.Range[int, 1],
-                          text: app_commands.Range[str, 1, 4000]) -> None:
+                          text: app_commands.Range[str, 1, REPLY_CHARS]) -> None:
         await self.bot.staff.reply(interaction, number, text)
 
     @queue.command(name="close", description="Close a ticket")
     @app_commands.describe(reason="Why it is closed (optional)")
     async def queue_close(self, interaction: discord.Interaction, number: app_commands.Range[int, 1],
-                          reason: app_commands.Range[str, 1, 500] | None = None) -> None:
+                          reason: app_commands.Range[str, 1, CLOSE_REASON_CHARS] | None = None) -> None:
         await self.bot.staff.close(interaction, number, reason)
 
     @faq.command(name="reload", description="Reload and validate the FAQ files; a broken FAQ is not loaded")

@@ -12,6 +12,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from ...core.limits import QUESTION_CHARS
+
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
 
@@ -22,7 +24,7 @@ class StudentCog(commands.Cog, name="Students"):
 
     @app_commands.command(name="ask", description="Ask the admissions assistant a question")
     @app_commands.describe(question="Your question, in your own words")
-    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 4000]) -> None:
+    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, QUESTION_CHARS]) -> None:
         await self.bot.student.ask(interaction, question)
 
     @app_commands.command(name="tour", description="Request a campus tour (your details stay private)")

@@ -1,4 +1,7 @@
-"""The TicketStore protocol: what the service needs from any database.
+"""The TicketStore port: what the ticket desk needs from any database.
+
+It lives in core so the core depends on nothing below it: storage/ implements
+this protocol, core never imports storage.
 
 It speaks core types only (no Discord objects, no SQL types), so SQLite (the
 embedded default) and PostgreSQL implement it identically and the same test
@@ -16,12 +19,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from ..core.models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketStatus
+from .models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketStatus
 
 
 class TicketStore(Protocol):
-    def create(self, new: NewTicket, at: datetime) -> Ticket:
-        """Persist a new OPEN ticket (with a `created` event) and return it with its number."""
+    def create(self, new: NewTicket, at: datetime, max_live: int | None = None) -> Ticket:
+        """Persist a new OPEN ticket (with a `created` event) and return it with its number.
+
+        With `max_live`, the asker's live (not closed) tickets are counted in the same
+        transaction, serialised per asker, and TicketCapReached is raised at the cap:
+        concurrent requests from one student cannot overshoot it.
+        """
 
     def get(self, number: int) -> Ticket:
         """The ticket with its replies and event log; raises TicketNotFound."""

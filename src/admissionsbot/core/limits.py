@@ -1,0 +1,32 @@
+"""Every input limit, defined once.
+
+The Discord modals (`max_length`), the slash-command ranges, the service's
+validation and the queue rules all read these, so a limit cannot be 300 in the
+form and 200 in the check. Discord's own ceilings are here too because they
+bound what a student can type at all.
+"""
+
+from __future__ import annotations
+
+#: Discord: characters in one message's content, and in a modal text input / long string option.
+DISCORD_MESSAGE_CHARS = 2000
+DISCORD_LONG_TEXT_CHARS = 4000
+
+#: A student's question as typed (/ask option, console line checked the same way).
+QUESTION_CHARS = DISCORD_LONG_TEXT_CHARS
+#: Longest message kept in a ticket; a longer paste is cut with a visible marker.
+STORED_TEXT_CHARS = 10_000
+
+#: Tour form fields.
+NAME_CHARS = 100
+EMAIL_CHARS = 254  # RFC 5321's longest usable address
+PREFERRED_TIMES_CHARS = 300
+NOTES_CHARS = 1000
+
+#: Staff side.
+STAFF_NAME_CHARS = 100
+REPLY_CHARS = DISCORD_LONG_TEXT_CHARS
+CLOSE_REASON_CHARS = 500
+
+#: Bookkeeping text (delivery errors, event details) kept per row.
+DETAIL_CHARS = 500
