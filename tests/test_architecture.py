@@ -41,3 +41,21 @@ def test_core_does_not_import_adapters_or_cli():
             seen += 1
             assert not module.startswith(("adapters", "cli", "bootstrap")), f"{path.name} imports {module}"
     assert seen > 5
+
+
+def test_core_never_imports_storage():
+    """The TicketStore port lives in core (core/ports.py); storage implements it, core never reaches down."""
+    seen = 0
+    for path in (PACKAGE / "core").rglob("*.py"):
+        for module in _relative_imports(path) | _imported_modules(path):
+            seen += 1
+            assert "storage" not in module.split("."), f"{path.name} imports {module}"
+    assert seen > 5
+
+
+def test_front_ends_render_outcomes_and_never_decide():
+    """Deciding is the conversation layer's job: no adapter calls decide() or the matcher itself."""
+    for path in (PACKAGE / "adapters").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for forbidden in ("decide(", "Matcher(", ".match(", "ACTION_FOR_KIND"):
+            assert forbidden not in text, f"{path.relative_to(PACKAGE)} uses {forbidden}"

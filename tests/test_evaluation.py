@@ -5,6 +5,7 @@ import json
 import pytest
 
 from admissionsbot.cli import main
+from admissionsbot.core.answering import Answerer, Ranked
 from admissionsbot.core.decide import DecisionSettings
 from admissionsbot.core.evaluation import Case, CasesError, evaluate, load_cases, suggest_settings
 from admissionsbot.core.knowledge import load_knowledge
@@ -30,8 +31,17 @@ def kb(tmp_path):
     return load_knowledge(write_faq(tmp_path / "faq"))
 
 
-def test_metrics_are_exact(kb):
-    r = evaluate([c for c, _ in CASES], [r for _, r in CASES], kb, SETTINGS)
+@pytest.fixture
+def answerer(kb):
+    return Answerer(kb, SETTINGS)
+
+
+def ranked_cases():
+    return [c for c, _ in CASES], [Ranked(c.question, r) for c, r in CASES]
+
+
+def test_metrics_are_exact(answerer):
+    r = evaluate(*ranked_cases(), answerer)
     assert (r.total, r.answerable, r.correct_answers) == (8, 3, 1)
     assert r.accuracy == pytest.approx(1 / 3)
     assert r.wrong_answers == 2 and r.wrong_answer_rate == pytest.approx(2 / 8)
@@ -42,10 +52,10 @@ def test_metrics_are_exact(kb):
     assert r.misses[0].got == "answer:internship-pay" and r.misses[0].candidates[0] == ("internship-pay", 90)
 
 
-def test_suggested_thresholds_do_no_worse_than_the_given_ones(kb):
-    cases, ranked = [c for c, _ in CASES], [r for _, r in CASES]
-    suggested, report = suggest_settings(cases, ranked, kb, SETTINGS)
-    base = evaluate(cases, ranked, kb, SETTINGS)
+def test_suggested_thresholds_do_no_worse_than_the_given_ones(answerer):
+    cases, ranked = ranked_cases()
+    suggested, report = suggest_settings(cases, ranked, answerer, SETTINGS)
+    base = evaluate(cases, ranked, answerer, SETTINGS)
     score = lambda r: r.correct - 3 * r.wrong_answers + 0.5 * r.clarified_with_right_choice  # noqa: E731
     assert score(report) >= score(base)
     assert report.wrong_answers <= base.wrong_answers

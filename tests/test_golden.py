@@ -13,7 +13,7 @@ import pytest
 from admissionsbot.config import Settings
 from admissionsbot.core.evaluation import evaluate, load_cases, rank_all
 from admissionsbot.core.knowledge import load_knowledge
-from admissionsbot.core.matcher import Matcher
+from admissionsbot.core.answering import Answerer
 from admissionsbot.core.normalize import normalize, synonym_map
 
 REPO = Path(__file__).resolve().parents[1]
@@ -33,8 +33,9 @@ def knowledge():
 
 
 @pytest.fixture(scope="module")
-def matcher(knowledge):
-    return Matcher(knowledge.phrasings(), knowledge.synonyms)
+def answerer(knowledge):
+    """The bot's own answering side with the shipped defaults: the very `ask` students get."""
+    return Answerer(knowledge, Settings().decision_settings())
 
 
 def test_golden_set_is_big_and_covers_every_entry(knowledge):
@@ -70,9 +71,9 @@ def test_splits_do_not_share_questions(knowledge):
 
 
 @pytest.mark.parametrize("name", list(FLOORS))
-def test_golden_split_meets_its_floors(name, knowledge, matcher):
+def test_golden_split_meets_its_floors(name, knowledge, answerer):
     cases = load_cases(GOLDEN / f"{name}.yaml", knowledge)
-    report = evaluate(cases, rank_all(cases, matcher), knowledge, Settings().decision_settings())
+    report = evaluate(cases, rank_all(cases, answerer), answerer)
     min_accuracy, max_wrong, min_recall = FLOORS[name]
     misses = "\n".join(f"{m.question!r}: expected {m.expect}, got {m.got} ({m.score})" for m in report.misses)
     assert report.accuracy >= min_accuracy, misses
