@@ -7,42 +7,47 @@ import json
 
 from ..core.models import Ticket, TicketStatus
 from ..core.textcheck import one_line
-from .common import add_db_option, desk_from
+from .common import CONFIG, DB, add_command, desk_from, shared
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("queue", help="staff: list, show, claim, reply to and close tickets",
-                       description="Work the staff queue: list, show, claim, reply, close.")
-    add_db_option(p)
+                       description="Work the staff queue: list, show, claim, reply, close. Only the ticket "
+                       "database is opened (no FAQ); list and show never create it.",
+                       parents=shared(CONFIG, DB))
     q = p.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
 
-    ls = q.add_parser("list", help="list tickets, newest first")
+    ls = add_command(q, "list", (CONFIG, DB), help="list tickets, newest first")
     ls.add_argument("--status", choices=[s.value for s in TicketStatus], help="only tickets in this state")
     ls.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     ls.add_argument("--json", action="store_true", help="one JSON object per ticket, one per line")
     ls.set_defaults(func=run_list)
 
-    show = q.add_parser("show", help="one ticket with its replies and history")
-    show.add_argument("number", type=int)
+    show = add_command(q, "show", (CONFIG, DB), help="one ticket with its replies and history")
+    _number(show)
     show.add_argument("--json", action="store_true", help="print the ticket as JSON")
     show.set_defaults(func=run_show)
 
-    claim = q.add_parser("claim", help="take a ticket so others know you are on it")
-    claim.add_argument("number", type=int)
+    claim = add_command(q, "claim", (CONFIG, DB), help="take a ticket so others know you are on it")
+    _number(claim)
     claim.add_argument("--as", dest="staff", required=True, metavar="NAME", help="your name")
     claim.set_defaults(func=run_claim)
 
-    reply = q.add_parser("reply", help="reply to the student (relayed to them)")
-    reply.add_argument("number", type=int)
+    reply = add_command(q, "reply", (CONFIG, DB), help="reply to the student (relayed to them)")
+    _number(reply)
     reply.add_argument("--as", dest="staff", required=True, metavar="NAME", help="your name")
     reply.add_argument("text", nargs="+", help="the reply")
     reply.set_defaults(func=run_reply)
 
-    close = q.add_parser("close", help="close a ticket")
-    close.add_argument("number", type=int)
+    close = add_command(q, "close", (CONFIG, DB), help="close a ticket")
+    _number(close)
     close.add_argument("--reason", help="why (kept in the ticket)")
     close.add_argument("--as", dest="staff", default="staff", metavar="NAME", help="your name (default 'staff')")
     close.set_defaults(func=run_close)
+
+
+def _number(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("number", type=int, metavar="N", help="ticket number (as in 'queue list', without the #)")
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -70,6 +75,9 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"  from: {t.asker.display_name} [{t.asker.platform}:{t.asker.user_id}] at {t.asker.location or '-'} {t.asker.link}")
     print(f"  asked: {t.created_at:%Y-%m-%d %H:%M} UTC")
     print(f"  question: {t.question}")
+    if t.reason is not None:
+        rejected = f" (rejected answer: {t.rejected_entry})" if t.rejected_entry else ""
+        print(f"  why filed: {t.reason.value}{rejected}")
     if t.contact:
         c = t.contact
         print(f"  tour contact: {c.name} <{c.email}>; preferred: {c.preferred_times}; notes: {c.notes or '-'}")
@@ -117,6 +125,7 @@ def ticket_json(t: Ticket, events: bool = False) -> dict:
             "name": t.contact.name, "email": t.contact.email,
             "preferred_times": t.contact.preferred_times, "notes": t.contact.notes},
         "claimed_by": t.claimed_by, "close_reason": t.close_reason,
+        "reason": t.reason.value if t.reason else None, "rejected_entry": t.rejected_entry,
         "created_at": t.created_at.isoformat(), "updated_at": t.updated_at.isoformat(),
         "replies": [{"author": r.author, "text": r.text, "created_at": r.created_at.isoformat(),
                      "delivered": r.delivered_at is not None} for r in t.replies],
