@@ -168,3 +168,22 @@ def test_postgres_reconnects_after_the_server_drops_the_connection(pg_url: str) 
         assert store.get(n).number == n  # ... and the next call reconnects
     finally:
         store.close_store()
+
+
+def test_live_ticket_cap_is_exact_under_concurrent_creates(backend) -> None:  # type: ignore[no-untyped-def]
+    """16 racing creates from one asker (separate store instances, so separate connections) against a cap of 5."""
+    from admissionsbot.core.errors import TicketCapReached
+
+    stores = [backend.open() for _ in range(8)]
+
+    def attempt(i: int) -> int | None:
+        try:
+            return stores[i % 8].create(question(f"q{i}"), at(i), max_live=5).number
+        except TicketCapReached:
+            return None
+
+    outcomes = run_together(16, attempt)
+    assert sum(n is not None for n in outcomes) == 5
+    assert stores[0].count_live_for_asker("discord", "u1") == 5
+    other = stores[0].create(question("another asker", asker("u2")), at(20), max_live=5)  # the cap is per asker
+    assert other.asker.user_id == "u2"
