@@ -1,4 +1,4 @@
-"""Per-question latency of the whole decision (service.ask: clean, match, decide) against plain rapidfuzz and thefuzz.
+"""Per-question latency of the whole decision (Answerer.ask: clean, match, decide) against plain rapidfuzz and thefuzz.
 
     .venv/bin/python benchmarks/latency.py [BANKING77_DIR] [--questions N]
 
@@ -6,7 +6,7 @@ Knowledge bases: the shipped FAQ (faq/*.yaml read directly with yaml), then
 1,000, 10,000 and 50,000 phrasings sampled from BANKING77 train (50,000 adds
 seeded recombinations/perturbations of train sentences). Questions: a seeded
 sample of BANKING77 test. For each size it prints index build time, peak
-memory while building (tracemalloc), p50/p99 of service.ask, and on the same
+memory while building (tracemalloc), p50/p99 of Answerer.ask, and on the same
 phrasings and questions:
 
 - rapidfuzz: process.extractOne(q, phrasings, scorer=fuzz.token_sort_ratio,
@@ -35,7 +35,7 @@ from rapidfuzz import fuzz, process, utils
 from admissionsbot.core.knowledge import KnowledgeBase
 from admissionsbot.core.matcher import Matcher
 from admissionsbot.core.models import Entry
-from admissionsbot.core.service import AdmissionsService
+from admissionsbot.core.answering import Answerer
 
 SEED = 20261126
 QUESTIONS = 500
@@ -116,13 +116,13 @@ def pct(ns: list[int], p: float) -> float:
     return s[min(len(s) - 1, max(0, round(p / 100 * len(s)) - 1))] / 1e6
 
 
-def _service(phrasings: list[tuple[str, str]]) -> AdmissionsService:
-    """The service over these phrasings (one entry per id), without a ticket store: ask() never files."""
+def _answerer(phrasings: list[tuple[str, str]]) -> Answerer:
+    """The bot's answering side over these phrasings (one entry per id); it needs no database."""
     grouped: dict[str, list[str]] = {}
     for entry_id, text in phrasings:
         grouped.setdefault(entry_id, []).append(text)
     entries = tuple(Entry(eid, texts[0], tuple(texts[1:]), "answer", "benchmark") for eid, texts in grouped.items())
-    return AdmissionsService(KnowledgeBase(entries), store=None)  # type: ignore[arg-type]
+    return Answerer(KnowledgeBase(entries))
 
 
 def bench(name: str, phrasings: list[tuple[str, str]], questions: list[str]) -> None:
@@ -136,8 +136,8 @@ def bench(name: str, phrasings: list[tuple[str, str]], questions: list[str]) -> 
     m = Matcher(phrasings)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    service = _service(phrasings)
-    ours = timings(service.ask, questions)  # the whole decision: clean, match, decide
+    answerer = _answerer(phrasings)
+    ours = timings(answerer.ask, questions)  # the whole decision: clean, match, decide
 
     texts = [t for _, t in phrasings]
     rf = timings(
@@ -154,7 +154,7 @@ def bench(name: str, phrasings: list[tuple[str, str]], questions: list[str]) -> 
     print(f"\n{name}: {m.size} phrasings, {len({e for e, _ in phrasings})} entries")
     print(f"  build {build_ms:8.1f} ms   peak memory while building {peak / 2**20:6.1f} MiB")
     print(f"  {'':22s} {'p50 ms':>8s} {'p99 ms':>8s} {'mean ms':>8s}  ours/baseline p50")
-    rows = [("ours: service.ask", ours), ("rapidfuzz extractOne", rf)]
+    rows = [("ours: Answerer.ask", ours), ("rapidfuzz extractOne", rf)]
     if tf is not None:
         rows.append(("thefuzz extractOne*", tf))
     for label, ns in rows:
