@@ -95,3 +95,28 @@ def test_max_choices_caps_did_you_mean():
 def test_invalid_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         DecisionSettings(**kwargs)
+
+
+def test_confident_handoff_close_behind_an_answer_goes_to_staff():
+    d = run(("pay", 85), ("tuition", 80), ("careers", 60))
+    assert d.action is Action.ESCALATE and d.reason == "handoff"
+    assert d.entry.id == "tuition" and d.score == 80
+
+
+def test_confident_handoff_on_top_of_a_close_call_goes_to_staff():
+    d = run(("tuition", 82), ("pay", 79))
+    assert d.action is Action.ESCALATE and d.reason == "handoff" and d.entry.id == "tuition"
+
+
+def test_close_handoff_below_the_answer_threshold_is_only_offered():
+    d = run(("pay", 75), ("tuition", 69), ("careers", 60))  # within the margin, but not confident itself
+    assert d.action is Action.CLARIFY and [e.id for e in d.choices] == ["pay", "tuition", "careers"]
+
+
+def test_handoff_outside_the_margin_does_not_stop_an_answer():
+    assert run(("pay", 90), ("tuition", 72)).action is Action.ANSWER
+
+
+def test_no_handoff_rule_when_the_top_is_not_confident():
+    d = run(("pay", 65), ("tuition", 64))
+    assert d.action is Action.CLARIFY

@@ -71,6 +71,11 @@ def decide(
     threshold = entry.min_score if entry.min_score is not None else settings.answer_threshold
     if top.score >= threshold and top.score - runner_up >= settings.margin:
         return decision_for_entry(question, entry, reason="confident", score=top.score, candidates=ranked)
+    if top.score >= threshold:
+        handoff = _close_handoff(pool, lookup, settings)
+        if handoff is not None:
+            return decision_for_entry(question, lookup(handoff.entry_id), reason="handoff", score=handoff.score,
+                                      candidates=ranked)
 
     choices = tuple(
         lookup(c.entry_id)
@@ -82,6 +87,26 @@ def decide(
     return Decision(
         question, Action.CLARIFY, score=top.score, candidates=ranked, choices=choices, reason="close call"
     )
+
+
+def _close_handoff(
+    pool: tuple[Candidate, ...], lookup: Callable[[str], Entry], settings: DecisionSettings
+) -> Candidate | None:
+    """The best hand-off within the margin of a confident top candidate, if it is confident itself.
+
+    "what's the price of recording arts" may match the program and tuition about
+    equally: when a topic only staff answer is in the running, staff it is (the
+    safe side), with that hand-off's note rather than a "did you mean".
+    """
+    top = pool[0].score
+    for c in pool:
+        if top - c.score >= settings.margin:
+            break
+        entry = lookup(c.entry_id)
+        threshold = entry.min_score if entry.min_score is not None else settings.answer_threshold
+        if entry.kind is EntryKind.HANDOFF and c.score >= threshold:
+            return c
+    return None
 
 
 def _drop_smalltalk_noise(
