@@ -13,14 +13,17 @@ from collections.abc import Sequence
 
 from ..core.errors import AdmissionsError
 from . import ask_cmd, chat_cmd, eval_cmd, faq_cmd, queue_cmd, run_cmd
+from .common import CONFIG, DB, FAQ, check_uses, shared
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="admissionsbot",
         description="Admissions assistant: FAQ answers, did-you-mean, and a staff queue (console or Discord).",
+        epilog="--config, --faq and --db may also follow the command (admissionsbot queue list --db FILE); "
+        "each command takes only those it uses.",
+        parents=shared(CONFIG, FAQ, DB),
     )
-    parser.add_argument("--config", help="settings file (default: $ADMISSIONSBOT_CONFIG or ./admissionsbot.yaml if present)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (chat_cmd, ask_cmd, faq_cmd, queue_cmd, eval_cmd, run_cmd):
         module.register(sub)
@@ -29,14 +32,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    check_uses(parser, args, extras)
     try:
         return int(args.func(args) or 0)
     except AdmissionsError as exc:
         print(f"admissionsbot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("", file=sys.stderr)
+        print(file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -8,17 +8,16 @@ import sys
 
 from ..core.errors import InvalidInput
 from ..core.models import Decision
-from .common import add_faq_option, answerer_from
+from .common import CONFIG, FAQ, add_command, answerer_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "ask",
+    p = add_command(
+        sub, "ask", (CONFIG, FAQ),
         help="show what the bot would do with questions (no ticket is created)",
         description="Match questions against the FAQ and print the decision. With no QUESTION, reads one "
         "question per line from standard input.",
     )
-    add_faq_option(p)
     p.add_argument("--json", action="store_true", help="one JSON object per question, one per line")
     p.add_argument("question", nargs="*", help="questions, each quoted as one argument")
     p.set_defaults(func=run)

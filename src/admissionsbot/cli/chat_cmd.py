@@ -8,18 +8,16 @@ import sys
 
 from ..adapters.console import ConsoleChat
 from ..core.models import Asker
-from .common import add_db_option, add_faq_option, assistant_from
+from .common import CONFIG, DB, FAQ, add_command, assistant_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "chat",
+    p = add_command(
+        sub, "chat", (CONFIG, FAQ, DB),
         help="talk to the assistant in this terminal (no Discord needed)",
         description="A terminal conversation: answers, did-you-mean choices, hand-off to staff and tour "
         "requests. Reads one line per turn, so it also works from a pipe.",
     )
-    add_faq_option(p)
-    add_db_option(p)
     p.add_argument("--user", help="who you are in the queue (default: your login name)")
     p.set_defaults(func=run)
 

@@ -8,19 +8,18 @@ import sys
 
 from ..core.errors import AdmissionsError
 from ..core.evaluation import Report, evaluate, load_cases, rank_all, suggest_settings
-from .common import add_faq_option, answerer_from
+from .common import CONFIG, FAQ, add_command, answerer_from
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "eval",
+    p = add_command(
+        sub, "eval", (CONFIG, FAQ),
         help="measure matching quality on a file of labelled questions",
         description="CASES is a YAML list of {question, expect}; expect is an entry id, 'escalate', 'tour' or "
         "'smalltalk'. Prints accuracy on answerable questions, the wrong-answer rate, escalation recall, the "
         "clarify rate and every miss with its scores.",
     )
     p.add_argument("cases", metavar="CASES", help="YAML file of {question, expect} items")
-    add_faq_option(p)
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--min-accuracy", type=float, metavar="X",
                    help="exit 1 when accuracy on answerable questions is below X (0-1)")
@@ -71,8 +70,8 @@ def format_report(r: Report, name: str) -> str:
         f"  accuracy (answerable, right entry): {r.accuracy:.3f}  ({r.correct_answers}/{r.answerable})",
         f"  wrong-answer rate:                  {r.wrong_answer_rate:.3f}  ({r.wrong_answers}/{r.total})",
         f"  escalation recall:                  {r.escalation_recall:.3f}  ({r.escalated_right}/{r.escalate_cases})",
-        f"  clarify rate:                       {r.clarify_rate:.3f}  ({r.clarified}/{r.total}, "
-        f"{r.clarified_with_right_choice} offered the right entry)",
+        (f"  clarify rate:                       {r.clarify_rate:.3f}  ({r.clarified}/{r.total}, "
+         f"{r.clarified_with_right_choice} offered the right entry)"),
         f"  exactly as expected:                {r.overall:.3f}  ({r.correct}/{r.total})",
     ]
     if r.misses:

@@ -6,33 +6,33 @@ import argparse
 import sys
 
 from ..core.knowledge import check_faq
-from .common import add_db_option, desk_from, settings_from
+from .common import CONFIG, DB, FAQ, add_command, desk_from, settings_from, shared
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("faq", help="work with the FAQ knowledge base", description="Work with the FAQ knowledge base.")
+    p = sub.add_parser("faq", help="work with the FAQ knowledge base", description="Work with the FAQ knowledge base.",
+                       parents=shared(CONFIG))
     faq_sub = p.add_subparsers(dest="faq_command", metavar="ACTION", required=True)
-    check = faq_sub.add_parser(
-        "check",
+    check = add_command(
+        faq_sub, "check", (CONFIG, FAQ),
         help="validate every FAQ file; exit 1 on any error",
         description="Validate every FAQ file: YAML syntax, keys, empty text, duplicate ids, the same phrasing "
         "in two entries (errors) and near-duplicate phrasings across entries (warnings). Each problem names "
         "file, line and entry id. Exits 1 when there is any error.",
     )
-    check.add_argument("directory", nargs="?", help="FAQ directory (default: setting faq_dir, 'faq')")
+    check.add_argument("directory", nargs="?", help="FAQ directory (default: --faq, else setting faq_dir, 'faq')")
     check.add_argument(
         "--material", metavar="DIR",
         help="also check that every answer's source names a document in DIR (e.g. ../shared/material)",
     )
     check.set_defaults(func=run_check)
 
-    feedback = faq_sub.add_parser(
-        "feedback",
+    feedback = add_command(
+        faq_sub, "feedback", (CONFIG, DB),
         help="how students rated each answer (Helpful / Not what I asked)",
         description="Per FAQ entry, how often students marked its answer helpful or 'not what I asked', "
         "most misses first: the entries to rephrase or split next.",
     )
-    add_db_option(feedback)
     feedback.set_defaults(func=run_feedback)
 
 

@@ -15,38 +15,38 @@ import os
 import sys
 
 from ..bootstrap import build_assistant
-from .common import add_db_option, add_faq_option, settings_from
+from .common import CONFIG, DB, FAQ, add_command, settings_from
 
 TOKEN_ENV = "DISCORD_TOKEN"
-NO_TOKEN = (
-    "admissionsbot: no Discord bot token. Set the DISCORD_TOKEN environment variable to your bot's token "
-    "(Discord developer portal > your application > Bot > Reset Token), e.g.\n"
-    "    export DISCORD_TOKEN=...   # then: admissionsbot run\n"
-    "Never put the token in a file in the repository. To try the assistant without Discord, "
-    "use `admissionsbot chat`."
-)
+
+
+def no_token(command: str) -> str:
+    """What to do without a token, ending with the command that was just tried."""
+    return (
+        "admissionsbot: no Discord bot token. Set the DISCORD_TOKEN environment variable to your bot's token "
+        "(Discord developer portal > your application > Bot > Reset Token), e.g.\n"
+        f"    export DISCORD_TOKEN=...   # then: admissionsbot {command}\n"
+        "Never put the token in a file in the repository. To try the assistant without Discord, "
+        "use `admissionsbot chat`."
+    )
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    run = sub.add_parser(
-        "run",
+    run = add_command(
+        sub, "run", (CONFIG, FAQ, DB),
         help="run the Discord bot (token from $DISCORD_TOKEN)",
         description="Connect to Discord and answer students; staff work the queue in the staff channel. "
         "The token is read from the DISCORD_TOKEN environment variable only. See the README section 'Discord set-up'.",
     )
-    add_faq_option(run)
-    add_db_option(run)
     run.set_defaults(func=run_bot)
 
-    sync = sub.add_parser(
-        "sync-commands",
+    sync = add_command(
+        sub, "sync-commands", (CONFIG, FAQ, DB),
         help="register the bot's slash commands with Discord, then exit",
         description="Log in, sync the application command tree (globally, or to one guild with --guild, which "
         "takes effect at once), print what was synced and exit. Run it after installing or upgrading.",
     )
     sync.add_argument("--guild", type=int, metavar="ID", help="sync to this guild only (copy of the global commands)")
-    add_faq_option(sync)
-    add_db_option(sync)
     sync.set_defaults(func=sync_commands)
 
 
@@ -58,7 +58,7 @@ def _token() -> str | None:
 def run_bot(args: argparse.Namespace) -> int:
     token = _token()
     if token is None:
-        print(NO_TOKEN, file=sys.stderr)
+        print(no_token("run"), file=sys.stderr)
         return 2
     settings = settings_from(args)
     assistant = build_assistant(settings)  # a broken FAQ, database or office-hours setting stops here
@@ -91,7 +91,7 @@ async def _start(bot: object, token: str) -> None:
 def sync_commands(args: argparse.Namespace) -> int:
     token = _token()
     if token is None:
-        print(NO_TOKEN, file=sys.stderr)
+        print(no_token("sync-commands"), file=sys.stderr)
         return 2
     settings = settings_from(args)
     assistant = build_assistant(settings)
