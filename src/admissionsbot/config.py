@@ -7,19 +7,26 @@ DISCORD_TOKEN environment variable so it never lands in a file in the repo.
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
 
-import yaml
-
+from .core import safe_yaml
 from .core.decide import DecisionSettings
 from .core.errors import AdmissionsError
+from .core.limits import QUESTION_CHARS
+from .core.office_hours import OfficeHours, OfficeHoursError
 
 ENV_PREFIX = "ADMISSIONSBOT_"
 DEFAULT_CONFIG_FILE = "admissionsbot.yaml"
+#: ADMISSIONSBOT_* variables that are not settings: the config file's path, the test suite's PostgreSQL URL.
+NOT_SETTINGS = frozenset({ENV_PREFIX + "CONFIG", ENV_PREFIX + "TEST_POSTGRES_URL"})
+MAX_CONFIG_BYTES = 256 * 1024
+MAX_CHOICES = 3  # "did you mean" buttons that fit under one answer with "None of these"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class ConfigError(AdmissionsError):
@@ -69,27 +76,57 @@ class Settings:
 def load_settings(
     path: str | Path | None = None, env: Mapping[str, str] | None = None
 ) -> Settings:
-    """Defaults <- YAML file (explicit path, $ADMISSIONSBOT_CONFIG, or ./admissionsbot.yaml) <- env."""
+    """Defaults <- YAML file (explicit path, $ADMISSIONSBOT_CONFIG, or ./admissionsbot.yaml) <- env.
+
+    Every value is checked here, for every command, and a bad one is a ConfigError
+    naming the setting and where it came from (file or environment variable).
+    """
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     explicit = path or env.get(ENV_PREFIX + "CONFIG")
     config_path = Path(explicit) if explicit else Path(DEFAULT_CONFIG_FILE)
     if explicit or config_path.exists():
-        values.update(_read_file(config_path))
+        for key, value in _read_file(config_path).items():
+            values[key], origins[key] = value, str(config_path)
+    known = {f.name for f in fields(Settings)}
+    for key in env:
+        if key.startswith(ENV_PREFIX) and key not in NOT_SETTINGS and key[len(ENV_PREFIX):].lower() not in known:
+            raise ConfigError(
+                f"environment variable {key} names no setting (known: "
+                f"{', '.join(ENV_PREFIX + k.upper() for k in sorted(known))}); remove it or fix its name."
+            )
     for f in fields(Settings):
         key = ENV_PREFIX + f.name.upper()
         if key in env:
-            values[f.name] = _coerce(f.name, env[key], f"environment variable {key}")
-    return replace(Settings(), **values)
+            origin = f"environment variable {key}"
+            values[f.name], origins[f.name] = _coerce(f.name, env[key], origin), origin
+    settings = replace(Settings(), **values)
+    validate(settings, lambda name: origins.get(name, "the default"))
+    return settings
 
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc.strerror}.") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"Config file {path} is not valid YAML: {exc}") from exc
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"Config file {path} is over {MAX_CONFIG_BYTES // 1024} KiB; a settings file is a few lines.")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(f"Config file {path} is UTF-16 text; save it as UTF-8.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"Config file {path} is not UTF-8 text (byte {exc.start}); save it as UTF-8.") from exc
+    try:
+        data = safe_yaml.load(text)
+    except safe_yaml.YamlProblem as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        raise ConfigError(f"{where}: {exc.message}") from exc
+    if data is None:
+        return {}
     if not isinstance(data, dict):
         raise ConfigError(f"Config file {path} must be a mapping of setting: value.")
     known = {f.name for f in fields(Settings)}
@@ -106,19 +143,75 @@ def _read_file(path: Path) -> dict[str, Any]:
 def _coerce(name: str, value: Any, origin: str) -> Any:
     """Convert a file or env value to the field's type, with a message naming the origin."""
     hint = get_type_hints(Settings)[name]
+    bad = ConfigError(f"{origin}: '{name}' has an invalid value {str(value)[:80]!r} (expected {_describe(hint)}).")
+    if isinstance(value, (dict, bool)) or (value is None and hint != int | None):
+        raise bad
     text = str(value).strip() if not isinstance(value, (list, tuple)) else value
     try:
-        if hint == str:
+        if hint is str:
+            if not isinstance(value, (str, int, float)):
+                raise bad
             return str(value)
-        if hint == int:
+        if hint is int:
             return int(text)
-        if hint == float:
+        if hint is float:
             return float(text)
         if hint == int | None:
-            return None if text in ("", "None", "null") else int(text)
+            return None if value is None or text in ("", "None", "null") else int(text)
         if hint == tuple[int, ...]:
-            items = text if isinstance(text, (list, tuple)) else [t for t in str(text).replace(",", " ").split()]
+            items = text if isinstance(text, (list, tuple)) else str(text).replace(",", " ").split()
+            if any(isinstance(i, (bool, dict, list)) for i in items):
+                raise bad
             return tuple(int(i) for i in items)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{origin}: '{name}' has an invalid value {value!r} ({hint}).") from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise bad from exc
     raise ConfigError(f"{origin}: '{name}' cannot be set.")  # pragma: no cover - every field type is handled
+
+
+def _describe(hint: Any) -> str:
+    return {str: "text", int: "a whole number", float: "a number", int | None: "a whole number or empty",
+            tuple[int, ...]: "a list of ids"}.get(hint, str(hint))
+
+
+def validate(settings: Settings, origin_of: Callable[[str], str] = lambda name: "the settings") -> None:
+    """Refuse any value the bot could not run with; the message names the setting and its origin."""
+
+    def need(ok: bool, name: str, what: str) -> None:
+        if not ok:
+            value = getattr(settings, name)
+            raise ConfigError(f"{origin_of(name)}: '{name}' is {value!r}; it must be {what}.")
+
+    def finite(name: str) -> bool:
+        return math.isfinite(getattr(settings, name))
+
+    need(bool(settings.faq_dir.strip()), "faq_dir", "a folder path")
+    need(bool(settings.database_url.strip()), "database_url", "a SQLite path or a postgresql:// URL")
+    for name in ("answer_threshold", "clarify_threshold"):
+        need(finite(name) and 0 <= getattr(settings, name) <= 100, name, "a number from 0 to 100")
+    need(settings.clarify_threshold <= settings.answer_threshold, "clarify_threshold",
+         f"at most answer_threshold ({settings.answer_threshold:g})")
+    need(finite("margin") and 0 <= settings.margin <= 100, "margin", "a number from 0 to 100")
+    need(1 <= settings.max_choices <= MAX_CHOICES, "max_choices",
+         f"from 1 to {MAX_CHOICES} (one button per choice)")
+    need(1 <= settings.max_question_chars <= QUESTION_CHARS, "max_question_chars", f"from 1 to {QUESTION_CHARS}")
+    need(settings.max_open_tickets_per_user >= 1, "max_open_tickets_per_user", "at least 1")
+    need(settings.cooldown_messages >= 1, "cooldown_messages", "at least 1")
+    need(finite("cooldown_seconds") and settings.cooldown_seconds > 0, "cooldown_seconds", "a number above 0")
+    need(finite("retry_interval_seconds") and settings.retry_interval_seconds > 0, "retry_interval_seconds",
+         "a number of seconds above 0")
+    for name in ("guild_id", "staff_channel_id"):
+        value = getattr(settings, name)
+        need(value is None or 0 < value < 2**63, name, "a Discord id (a positive number) or empty")
+    for name in ("staff_role_ids", "help_channel_ids"):
+        need(all(0 < i < 2**63 for i in getattr(settings, name)), name, "a list of Discord ids")
+    if settings.guild_id is not None and settings.guild_id in settings.staff_role_ids:
+        raise ConfigError(
+            f"{origin_of('staff_role_ids')}: 'staff_role_ids' contains the server id {settings.guild_id}, which is "
+            "the @everyone role: every member would be staff. Use 'Copy Role ID' on the staff role instead."
+        )
+    need(settings.log_level.upper() in LOG_LEVELS, "log_level", f"one of {', '.join(LOG_LEVELS)}")
+    try:
+        OfficeHours.parse(settings.office_hours, settings.office_days, settings.timezone)
+    except OfficeHoursError as exc:
+        name = next((n for n in ("timezone", "office_days") if str(exc).startswith(n)), "office_hours")
+        raise ConfigError(f"{origin_of(name)}: {exc}") from exc
