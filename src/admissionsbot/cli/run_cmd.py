@@ -64,11 +64,13 @@ def run_bot(args: argparse.Namespace) -> int:
     assistant = build_assistant(settings)  # a broken FAQ, database or office-hours setting stops here
     import discord
 
+    from ..adapters.discord import log_redaction
     from ..adapters.discord.bot import AdmissionsBot
 
     try:
         bot = AdmissionsBot(assistant, settings)
         discord.utils.setup_logging(level=getattr(logging, settings.log_level.upper(), logging.INFO), root=True)
+        log_redaction.install()  # even at DEBUG: no interaction tokens, bodies or contact details in the log
         asyncio.run(_start(bot, token))
     except discord.LoginFailure:
         print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
