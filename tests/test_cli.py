@@ -283,6 +283,7 @@ def test_db_option_in_any_position_for_queue_actions_that_write(capsys, env, whe
 
 @pytest.mark.parametrize("argv", [
     ["faq", "feedback", "--db", "{db}"],
+    ["faq", "--db", "{db}", "feedback"],
     ["--db", "{db}", "faq", "feedback"],
 ])
 def test_faq_feedback_takes_db_before_or_after(capsys, env, argv):
@@ -338,6 +339,20 @@ def test_eval_takes_faq_before_or_after(capsys, env, tmp_path, monkeypatch, argv
     assert "accuracy (answerable, right entry): 1.000  (1/1)" in out
 
 
+@pytest.mark.parametrize("argv", [
+    ["faq", "check", "--faq", "{faq}"],
+    ["faq", "--faq", "{faq}", "check"],
+    ["--faq", "{faq}", "faq", "check"],
+])
+def test_faq_check_takes_faq_before_or_after(capsys, env, tmp_path, monkeypatch, argv):
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    code, out, err = cli(capsys, *[a.format(faq=env["faq"]) for a in argv])
+    assert code == 0, err
+    assert f"{env['faq']}: OK: 5 entries" in out
+
+
 @pytest.mark.parametrize("before", [True, False])
 def test_config_works_before_and_after_the_sub_command(capsys, env, tmp_path, before):
     seed(env["db"])
@@ -360,6 +375,8 @@ def test_config_works_before_and_after_the_sub_command(capsys, env, tmp_path, be
     (["--faq", "faq", "queue", "list"], "'queue list' loads no FAQ; drop --faq."),
     (["--faq", "faq", "faq", "feedback"], "'faq feedback' loads no FAQ; drop --faq."),
     (["faq", "check", "--db", "x.db"], "'faq check' opens no ticket database; drop --db."),
+    (["faq", "--db", "x.db", "check"], "'faq check' opens no ticket database; drop --db."),
+    (["faq", "--faq", "faq", "feedback"], "'faq feedback' loads no FAQ; drop --faq."),
     (["queue", "list", "--bogus"], "unrecognized arguments: --bogus"),
 ])
 def test_options_a_command_does_not_use_are_refused(capsys, env, argv, message):

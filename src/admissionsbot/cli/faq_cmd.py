@@ -11,7 +11,7 @@ from .common import CONFIG, DB, FAQ, add_command, desk_from, settings_from, shar
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("faq", help="work with the FAQ knowledge base", description="Work with the FAQ knowledge base.",
-                       parents=shared(CONFIG))
+                       parents=shared(CONFIG, FAQ, DB))
     faq_sub = p.add_subparsers(dest="faq_command", metavar="ACTION", required=True)
     check = add_command(
         faq_sub, "check", (CONFIG, FAQ),
