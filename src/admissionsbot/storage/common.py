@@ -32,6 +32,13 @@ from .rows import (
 #: Actor recorded for events the bot itself causes (deliveries, staff posts).
 BOT_ACTOR = "bot"
 _CHUNK = 500  # keep IN (...) lists under SQLite's variable limit
+#: Largest ticket number / reply id / LIMIT either backend can hold (SQLite INTEGER, PostgreSQL BIGINT).
+#: Numbers outside 1..MAX_ID cannot name a row; SQLite would raise OverflowError on them.
+MAX_ID = 2**63 - 1
+
+
+def _valid_id(n: int) -> bool:
+    return 1 <= n <= MAX_ID
 
 
 def check_schema_version(found: int, known: int, where: str) -> None:
@@ -89,6 +96,8 @@ class SQLTicketStore(ABC):
         )
 
     def _row(self, conn: Any, number: int, lock: bool = False) -> Row:
+        if not _valid_id(number):
+            raise TicketNotFound(number)
         sql = "SELECT * FROM tickets WHERE number = ?" + (self._lock_clause if lock else "")
         row = self._exec(conn, sql, (number,)).fetchone()
         if row is None:
@@ -118,11 +127,13 @@ class SQLTicketStore(ABC):
             return []
         sql = f"SELECT * FROM tickets WHERE {where} ORDER BY {order} LIMIT ?"
         with self._tx(write=False) as conn:
-            rows = self._exec(conn, sql, (*params, limit)).fetchall()
+            rows = self._exec(conn, sql, (*params, min(limit, MAX_ID))).fetchall()
             return self._load(conn, rows)
 
     def _reply_row(self, conn: Any, reply_id: int) -> Row:
-        row = self._exec(conn, "SELECT * FROM replies WHERE id = ?", (reply_id,)).fetchone()
+        row = None
+        if _valid_id(reply_id):
+            row = self._exec(conn, "SELECT * FROM replies WHERE id = ?", (reply_id,)).fetchone()
         if row is None:
             raise StorageError(f"There is no reply #{reply_id} in the ticket database.")
         return row
@@ -262,7 +273,8 @@ class SQLTicketStore(ABC):
             f"WHERE {' AND '.join(where)} ORDER BY r.created_at, r.id LIMIT ?"
         )
         with self._tx(write=False) as conn:
-            replies = [reply_from_row(r) for r in self._exec(conn, sql, (*params, limit)).fetchall()]
+            found = self._exec(conn, sql, (*params, min(limit, MAX_ID))).fetchall()
+            replies = [reply_from_row(r) for r in found]
             numbers = sorted({r.ticket_number for r in replies})
             rows: list[Row] = []
             for part in _chunks(numbers):
