@@ -189,3 +189,48 @@ def test_staff_reply_shows_up_in_the_next_chat_once(conversation):
     first = talk(conversation)
     second = talk(conversation)
     assert "about zebras" in first and "about zebras" not in second
+
+
+class FlakyStore:
+    """Wraps a real store; the named methods raise StorageError while `down` is set."""
+
+    def __init__(self, store, *methods):
+        self._store, self._methods, self.down = store, set(methods), True
+
+    def __getattr__(self, name):
+        attr = getattr(self._store, name)
+        if name in self._methods and self.down:
+            def broken(*args, **kwargs):
+                from admissionsbot.core.errors import StorageError
+                raise StorageError("The ticket database is locked by another program; try again in a moment.")
+            return broken
+        return attr
+
+
+def test_a_database_outage_keeps_the_tour_form_typed(conversation):
+    flaky = FlakyStore(conversation.desk.store, "create")
+    conversation.desk.store = flaky
+    out = io.StringIO()
+    chat = ConsoleChat(conversation, SAM, out)
+    for line in ["tour", "Sam Lee", "sam@example.com", "Friday 3pm", "bring my dad", "bring my dad"]:
+        assert chat.turn(line)
+    assert out.getvalue().count("Your answers are kept") == 2 and flaky._store.list() == []
+    flaky.down = False
+    assert chat.turn("bring my dad")
+    [tour] = flaky._store.list()
+    assert (tour.contact.name, tour.contact.email, tour.contact.notes) == ("Sam Lee", "sam@example.com", "bring my dad")
+
+
+def test_a_database_outage_keeps_the_session_and_the_open_offer(conversation):
+    flaky = FlakyStore(conversation.desk.store, "create", "undelivered_replies", "for_asker")
+    conversation.desk.store = flaky
+    out = io.StringIO()
+    chat = ConsoleChat(conversation, SAM, out)
+    for line in ["zebra quantum", "yes", "tickets"]:
+        assert chat.turn(line)
+    chat.show_replies()
+    assert out.getvalue().count("locked by another program") == 3  # filing, tickets, replies
+    flaky.down = False
+    assert chat.turn("yes")  # the offer is still open
+    [ticket] = flaky._store.list()
+    assert ticket.question == "zebra quantum" and ticket.reason is FiledReason.NO_MATCH

@@ -191,8 +191,15 @@ class ConsoleChat:
         if following:
             self.say(following[1])
             return True
-        form, self._tour = self._tour, None
-        outcome = self.conversation.submit_tour(self.asker, TourContact(**form.answers), form.question)
+        form = self._tour
+        try:
+            outcome = self.conversation.submit_tour(self.asker, TourContact(**form.answers), form.question)
+        except AdmissionsError as exc:  # e.g. the database is briefly unreachable: keep every answer typed
+            form.answers.pop("notes", None)
+            self.say(f"{exc}{INDENT}Your answers are kept: type your notes again (or 'no') to retry, "
+                     "or 'cancel' to stop.")
+            return True
+        self._tour = None
         if isinstance(outcome, Refused):
             self.say(f"{outcome.reason} Type 'tour' to try again.")
         else:
@@ -209,7 +216,10 @@ class ConsoleChat:
             return
         for ticket, reply in pending:
             self.say(f"Reply from the admissions team on ticket #{ticket.number} ({reply.author}):{INDENT}{reply.text}")
-            self.desk.mark_delivered(reply)
+            try:
+                self.desk.mark_delivered(reply)
+            except AdmissionsError:
+                return  # shown, not yet marked: it will be shown again rather than lost
 
     def show_tickets(self) -> None:
         tickets = self.desk.tickets_for(self.asker)
