@@ -9,18 +9,28 @@ its event row in the same transaction.
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from ..core import tickets as rules
 from ..core.errors import StorageError, TicketCapReached, TicketNotFound
-from ..core.models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketEvent, TicketStatus
+from ..core.models import (
+    Asker,
+    FeedbackTally,
+    NewTicket,
+    Reply,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
 from .rows import (
     Row,
+    UnreadableRow,
     candidates_data,
     event_from_row,
     new_ticket_values,
@@ -31,6 +41,8 @@ from .rows import (
 
 #: Actor recorded for events the bot itself causes (deliveries, staff posts).
 BOT_ACTOR = "bot"
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 _CHUNK = 500  # keep IN (...) lists under SQLite's variable limit
 #: Largest ticket number / reply id / LIMIT either backend can hold (SQLite INTEGER, PostgreSQL BIGINT).
 #: Numbers outside 1..MAX_ID cannot name a row; SQLite would raise OverflowError on them.
@@ -58,6 +70,16 @@ def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
 
 def _marks(n: int) -> str:
     return ", ".join("?" * n)
+
+
+def _collect(
+    into: dict[int, list[T]], broken: dict[int, UnreadableRow], read: Callable[[Row], T], row: Row
+) -> None:
+    """Read a reply/event row into its ticket's list, or remember why that ticket is unreadable."""
+    try:
+        into[int(row["ticket_number"])].append(read(row))
+    except UnreadableRow as exc:
+        broken.setdefault(exc.number, exc)
 
 
 class SQLTicketStore(ABC):
@@ -104,23 +126,42 @@ class SQLTicketStore(ABC):
             raise TicketNotFound(number)
         return row
 
-    def _load(self, conn: Any, rows: Sequence[Row], with_events: bool = False) -> list[Ticket]:
-        """Attach replies (and optionally events) to ticket rows, keeping their order."""
+    def _load(
+        self, conn: Any, rows: Sequence[Row], with_events: bool = False, strict: bool = False
+    ) -> list[Ticket]:
+        """Attach replies (and optionally events) to ticket rows, keeping their order.
+
+        A ticket with a value that cannot be read (in its row, a reply or an event) is
+        left out with a warning naming it, so one bad row cannot hide the whole queue;
+        with strict=True it raises UnreadableRow instead.
+        """
         numbers = [int(r["number"]) for r in rows]
         replies: dict[int, list[Reply]] = defaultdict(list)
         events: dict[int, list[TicketEvent]] = defaultdict(list)
+        broken: dict[int, UnreadableRow] = {}
         for part in _chunks(numbers):
             sql = f"SELECT * FROM replies WHERE ticket_number IN ({_marks(len(part))}) ORDER BY id"
             for r in self._exec(conn, sql, part).fetchall():
-                replies[int(r["ticket_number"])].append(reply_from_row(r))
+                _collect(replies, broken, reply_from_row, r)
             if with_events:
                 sql = f"SELECT * FROM events WHERE ticket_number IN ({_marks(len(part))}) ORDER BY id"
                 for r in self._exec(conn, sql, part).fetchall():
-                    events[int(r["ticket_number"])].append(event_from_row(r))
-        return [ticket_from_row(r, replies[n], events[n]) for r, n in zip(rows, numbers)]
+                    _collect(events, broken, event_from_row, r)
+        tickets = []
+        for r, n in zip(rows, numbers, strict=True):
+            try:
+                ticket = ticket_from_row(r, replies[n], events[n])  # the ticket's own row first
+                if n in broken:
+                    raise broken[n]
+                tickets.append(ticket)
+            except UnreadableRow as exc:
+                if strict:
+                    raise
+                log.warning("%s (left out of this list)", exc)
+        return tickets
 
     def _full(self, conn: Any, number: int) -> Ticket:
-        return self._load(conn, [self._row(conn, number)], with_events=True)[0]
+        return self._load(conn, [self._row(conn, number)], with_events=True, strict=True)[0]
 
     def _query_tickets(self, where: str, params: Sequence[Any], order: str, limit: int) -> list[Ticket]:
         if limit <= 0:
@@ -274,14 +315,18 @@ class SQLTicketStore(ABC):
         )
         with self._tx(write=False) as conn:
             found = self._exec(conn, sql, (*params, min(limit, MAX_ID))).fetchall()
-            replies = [reply_from_row(r) for r in found]
-            numbers = sorted({r.ticket_number for r in replies})
+            numbers = sorted({int(r["ticket_number"]) for r in found})
             rows: list[Row] = []
             for part in _chunks(numbers):
                 sql = f"SELECT * FROM tickets WHERE number IN ({_marks(len(part))})"
                 rows.extend(self._exec(conn, sql, part).fetchall())
-            by_number = {t.number: t for t in self._load(conn, rows)}
-        return [(by_number[r.ticket_number], r) for r in replies]
+            by_number = {t.number: t for t in self._load(conn, rows)}  # unreadable ones logged, left out
+        pending = []
+        for r in found:
+            ticket = by_number.get(int(r["ticket_number"]))
+            if ticket is not None:
+                pending.append((ticket, next(x for x in ticket.replies if x.id == int(r["id"]))))
+        return pending
 
     def mark_reply_delivered(self, reply_id: int, at: datetime) -> None:
         """Idempotent: a second call keeps the first delivery time and logs nothing."""

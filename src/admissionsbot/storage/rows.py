@@ -4,15 +4,20 @@ Backends hand rows over as mappings (sqlite3.Row, psycopg dict_row); values
 differ only in representation (ISO text vs TIMESTAMPTZ, JSON text vs JSONB,
 0/1 vs BOOLEAN), and the helpers here accept both, so a ticket read from
 SQLite and one read from PostgreSQL are equal field for field.
+
+A value that cannot be read (a hand-edited timestamp, an unknown status)
+raises UnreadableRow naming the ticket, the row and the column, never a bare
+ValueError: listings leave that ticket out with a warning, `get` reports it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
-from datetime import datetime, timezone
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
+from ..core.errors import StorageError
 from ..core.models import (
     Asker,
     Candidate,
@@ -27,13 +32,39 @@ from ..core.models import (
 )
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
+_READ_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
+
+
+class UnreadableRow(StorageError):
+    """A stored value this version cannot turn back into a ticket; names where it is."""
+
+    def __init__(self, number: int, column: str, value: Any, expected: str, row: str = "") -> None:
+        shown = repr(value)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        where = f"{row}'s {column}" if row else f"its {column}"
+        super().__init__(
+            f"Ticket #{number} cannot be read: {where} column holds {shown}, which is not "
+            f"{expected}. Correct or remove that value in the ticket database."
+        )
+        self.number = number
+        self.column = column
+
+
+def _read(row: Row, column: str, convert: Callable[[Any], T], expected: str,
+          number: int, label: str = "") -> T:
+    value = row[column]
+    try:
+        return convert(value)
+    except _READ_ERRORS as exc:
+        raise UnreadableRow(number, column, value, expected, label) from exc
 
 
 def to_utc(at: datetime) -> datetime:
     """Aware UTC datetime; a naive one is taken to be UTC already (the service uses UTC)."""
     if at.tzinfo is None:
-        return at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc)
+        return at.replace(tzinfo=UTC)
+    return at.astimezone(UTC)
 
 
 def to_iso(at: datetime) -> str:
@@ -47,13 +78,20 @@ def parse_ts(value: str | datetime | None) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"not a timestamp: {value!r}")
     return to_utc(value)
 
 
 def _required_ts(value: str | datetime) -> datetime:
     parsed = parse_ts(value)
-    assert parsed is not None, "NOT NULL timestamp column came back NULL"
+    if parsed is None:
+        raise ValueError("NULL in a NOT NULL timestamp column")
     return parsed
+
+
+_TIMESTAMP = "an ISO-8601 timestamp"
+_OPTIONAL_TIMESTAMP = "an ISO-8601 timestamp or NULL"
 
 
 def candidates_data(candidates: Iterable[Candidate]) -> list[dict[str, Any]]:
@@ -90,31 +128,46 @@ def new_ticket_values(new: NewTicket) -> dict[str, Any]:
 
 
 def reply_from_row(row: Row) -> Reply:
+    number, label = int(row["ticket_number"]), f"reply #{row['id']}"
     return Reply(
         id=int(row["id"]),
-        ticket_number=int(row["ticket_number"]),
+        ticket_number=number,
         author=row["author"],
         text=row["text"],
-        created_at=_required_ts(row["created_at"]),
-        delivered_at=parse_ts(row["delivered_at"]),
-        delivery_attempts=int(row["delivery_attempts"]),
+        created_at=_read(row, "created_at", _required_ts, _TIMESTAMP, number, label),
+        delivered_at=_read(row, "delivered_at", parse_ts, _OPTIONAL_TIMESTAMP, number, label),
+        delivery_attempts=_read(row, "delivery_attempts", int, "a whole number", number, label),
         last_error=row["last_error"] or "",
     )
 
 
 def event_from_row(row: Row) -> TicketEvent:
+    number = int(row["ticket_number"])
     return TicketEvent(
-        ticket_number=int(row["ticket_number"]),
-        at=_required_ts(row["at"]),
+        ticket_number=number,
+        at=_read(row, "at", _required_ts, _TIMESTAMP, number, f"event #{row['id']}"),
         actor=row["actor"],
         action=row["action"],
         detail=row["detail"] or "",
     )
 
 
+def _choices(enum: type[TicketKind | TicketStatus | FiledReason]) -> str:
+    return "one of " + ", ".join(repr(m.value) for m in enum)
+
+
+def _reason(value: str | None) -> FiledReason | None:
+    return FiledReason(value) if value else None
+
+
 def ticket_from_row(
     row: Row, replies: Iterable[Reply] = (), events: Iterable[TicketEvent] = ()
 ) -> Ticket:
+    number = int(row["number"])
+
+    def read(column: str, convert: Callable[[Any], T], expected: str) -> T:
+        return _read(row, column, convert, expected, number)
+
     contact = None
     if row["contact_name"] is not None:
         contact = TourContact(
@@ -124,9 +177,9 @@ def ticket_from_row(
             notes=row["contact_notes"] or "",
         )
     return Ticket(
-        number=int(row["number"]),
-        kind=TicketKind(row["kind"]),
-        status=TicketStatus(row["status"]),
+        number=number,
+        kind=read("kind", TicketKind, _choices(TicketKind)),
+        status=read("status", TicketStatus, _choices(TicketStatus)),
         asker=Asker(
             platform=row["asker_platform"],
             user_id=row["asker_user_id"],
@@ -136,14 +189,14 @@ def ticket_from_row(
             private=bool(row["asker_private"]),
         ),
         question=row["question"],
-        created_at=_required_ts(row["created_at"]),
-        updated_at=_required_ts(row["updated_at"]),
-        candidates=candidates_from(row["candidates"]),
+        created_at=read("created_at", _required_ts, _TIMESTAMP),
+        updated_at=read("updated_at", _required_ts, _TIMESTAMP),
+        candidates=read("candidates", candidates_from, 'a JSON list of {"entry_id", "score"} objects'),
         contact=contact,
         claimed_by=row["claimed_by"],
         close_reason=row["close_reason"],
         staff_post_ref=row["staff_post_ref"],
-        reason=FiledReason(row["filed_reason"]) if row["filed_reason"] else None,
+        reason=read("filed_reason", _reason, "empty or " + _choices(FiledReason)),
         rejected_entry=row["rejected_entry"],
         replies=tuple(replies),
         events=tuple(events),
