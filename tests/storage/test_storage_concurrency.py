@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-
-from admissionsbot.storage import sqlite
 from storage_support import asker, at, question
 
 from admissionsbot.core.errors import StorageError, TransitionError
 from admissionsbot.core.models import TicketStatus
-from admissionsbot.storage import PostgresTicketStore, SQLiteTicketStore, TicketStore
+from admissionsbot.storage import (
+    PostgresTicketStore,
+    SQLiteTicketStore,
+    TicketStore,
+    sqlite,
+)
 
 T = TypeVar("T")
 
@@ -187,3 +190,49 @@ def test_live_ticket_cap_is_exact_under_concurrent_creates(backend) -> None:  # 
     assert stores[0].count_live_for_asker("discord", "u1") == 5
     other = stores[0].create(question("another asker", asker("u2")), at(20), max_live=5)  # the cap is per asker
     assert other.asker.user_id == "u2"
+
+
+# -- delivery bookkeeping under racing workers --------------------------------------------
+
+
+def _replied(store: TicketStore, i: int) -> tuple[int, int]:
+    n = store.create(question(f"race {i}"), at(0)).number
+    store.claim(n, "alice", at(1))
+    return n, store.add_reply(n, "alice", "answer", at(2)).id
+
+
+def test_racing_deliveries_record_one_delivery(backend) -> None:  # type: ignore[no-untyped-def]
+    """Eight workers deliver the same reply at once (twenty rounds): one event, the winner's time kept."""
+    stores = [backend.open() for _ in range(8)]
+    for round_ in range(20):
+        n, rid = _replied(stores[0], round_)
+        run_together(8, lambda i: stores[i].mark_reply_delivered(rid, at(10 + i)))  # noqa: B023
+        ticket = stores[0].get(n)
+        delivered = [e for e in ticket.events if e.action == "reply_delivered"]
+        assert len(delivered) == 1, f"round {round_}: {len(delivered)} reply_delivered events"
+        (reply,) = ticket.replies
+        assert reply.delivered_at == delivered[0].at
+        assert reply.delivery_attempts == 1
+
+
+def test_racing_delivery_and_failures_stay_consistent(backend) -> None:  # type: ignore[no-untyped-def]
+    """Deliveries and failures racing: one delivery, and no failure is counted after it."""
+    stores = [backend.open() for _ in range(8)]
+    for round_ in range(20):
+        n, rid = _replied(stores[0], round_)
+
+        def work(i: int) -> None:
+            if i % 2:
+                stores[i].record_delivery_failure(rid, f"fail {i}", at(10 + i))  # noqa: B023
+            else:
+                stores[i].mark_reply_delivered(rid, at(10 + i))  # noqa: B023
+
+        run_together(8, work)
+        ticket = stores[0].get(n)
+        actions = [e.action for e in ticket.events]
+        assert actions.count("reply_delivered") == 1, f"round {round_}: {actions}"
+        after = actions[actions.index("reply_delivered") + 1 :]
+        assert "delivery_failed" not in after, f"round {round_}: failure logged after delivery: {actions}"
+        (reply,) = ticket.replies
+        assert reply.delivery_attempts == 1 + actions.count("delivery_failed")
+        assert reply.delivered_at == next(e.at for e in ticket.events if e.action == "reply_delivered")

@@ -329,34 +329,37 @@ class SQLTicketStore(ABC):
         return pending
 
     def mark_reply_delivered(self, reply_id: int, at: datetime) -> None:
-        """Idempotent: a second call keeps the first delivery time and logs nothing."""
+        """Idempotent: a second call keeps the first delivery time and logs nothing.
+
+        The UPDATE itself tests delivered_at, so of racing callers (PostgreSQL runs writers
+        concurrently) exactly one changes the row, and only that one writes the event.
+        """
         at = to_utc(at)
         with self._tx(write=True) as conn:
-            row = self._reply_row(conn, reply_id)
-            if row["delivered_at"] is not None:
-                return
-            self._exec(
+            number = int(self._reply_row(conn, reply_id)["ticket_number"])
+            updated = self._exec(
                 conn,
                 "UPDATE replies SET delivered_at = ?, delivery_attempts = delivery_attempts + 1 "
-                "WHERE id = ?",
+                "WHERE id = ? AND delivered_at IS NULL",
                 (self._ts(at), reply_id),
-            )
-            self._event(conn, int(row["ticket_number"]), BOT_ACTOR, "reply_delivered", f"reply {reply_id}", at)
+            ).rowcount
+            if updated == 1:
+                self._event(conn, number, BOT_ACTOR, "reply_delivered", f"reply {reply_id}", at)
 
     def record_delivery_failure(self, reply_id: int, error: str, at: datetime) -> None:
-        """Count the attempt and keep the reply pending; ignored once it was delivered."""
+        """Count the attempt and keep the reply pending; ignored once it was delivered (same guard)."""
         at = to_utc(at)
         with self._tx(write=True) as conn:
-            row = self._reply_row(conn, reply_id)
-            if row["delivered_at"] is not None:
-                return
-            self._exec(
+            number = int(self._reply_row(conn, reply_id)["ticket_number"])
+            updated = self._exec(
                 conn,
-                "UPDATE replies SET delivery_attempts = delivery_attempts + 1, last_error = ? WHERE id = ?",
+                "UPDATE replies SET delivery_attempts = delivery_attempts + 1, last_error = ? "
+                "WHERE id = ? AND delivered_at IS NULL",
                 (error, reply_id),
-            )
-            detail = f"reply {reply_id}: {error}"
-            self._event(conn, int(row["ticket_number"]), BOT_ACTOR, "delivery_failed", detail, at)
+            ).rowcount
+            if updated == 1:
+                detail = f"reply {reply_id}: {error}"
+                self._event(conn, number, BOT_ACTOR, "delivery_failed", detail, at)
 
     def record_event(self, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
         at = to_utc(at)
