@@ -110,7 +110,9 @@ class StudentFlows:
                        ephemeral=True)
         elif isinstance(outcome, OpenTourForm):
             if interaction.response.is_done():  # deferred: a modal can only be the first answer
-                await send(embed=tour_intro_embed(outcome.intro), view=tour_view(), ephemeral=True)
+                asked = outcome.question != TOUR_QUESTION  # the student's words go with the request via the footer
+                await send(embed=tour_intro_embed(outcome.intro, outcome.question if asked else ""),
+                           view=tour_view(asked=asked), ephemeral=True)
             else:
                 await interaction.response.send_modal(TourModal(question=outcome.question))
         elif isinstance(outcome, TicketFiled):
@@ -125,6 +127,7 @@ class StudentFlows:
             await send(clip(outcome.reason, 2000), ephemeral=True)
 
     async def helpful(self, interaction: discord.Interaction, entry_id: str) -> None:
+        log.info("helpful: entry=%s user=%s", entry_id, interaction.user.id)
         await errors.tell(interaction, THANKS)
         try:  # after answering: the 3-second deadline comes first; a failure only logs
             await asyncio.to_thread(self.conversation.helpful, asker_from_interaction(interaction), entry_id,
@@ -253,13 +256,14 @@ class StudentFlows:
         replied = message.reference.resolved if message.reference is not None else None
         replied_author = getattr(replied, "author", None)
         replies_to_bot = replied_author is not None and replied_author.id == me.id
+        replies_to_self = replied_author is not None and replied_author.id == message.author.id
         others = [u for u in message.mentions if u.id != me.id and u.id != message.author.id]
         return addressed_to_bot(
             message.content,
             mentions_bot=mentions_bot,
             replies_to_bot=replies_to_bot,
             mentions_others=bool(others or message.role_mentions or message.mention_everyone),
-            replies_to_others=message.reference is not None and not replies_to_bot,
+            replies_to_others=message.reference is not None and not (replies_to_bot or replies_to_self),
         )
 
     async def on_message(self, message: discord.Message) -> None:

@@ -58,9 +58,12 @@ def _channel_link(guild_id: int | None, channel_id: int | None) -> str:
 def asker_from_interaction(interaction: discord.Interaction) -> Asker:
     user = interaction.user
     private = interaction.guild_id is None
-    link = interaction.message.jump_url if interaction.message is not None else _channel_link(
-        interaction.guild_id, interaction.channel_id
-    )
+    message = interaction.message
+    # A button under an ephemeral answer: that message exists only for the student, so link the channel.
+    if message is not None and not message.flags.ephemeral:
+        link = message.jump_url
+    else:
+        link = _channel_link(interaction.guild_id, interaction.channel_id)
     return Asker(
         platform=PLATFORM,
         user_id=str(user.id),
