@@ -89,6 +89,10 @@ FAQ = """\
   source: admissions-team
 """
 
+#: faq/_sources.yaml: the human title students see instead of a source's file name.
+SOURCE_TITLE = "Life after graduation"
+SOURCES = f'career-after-graduation.txt: "{SOURCE_TITLE}"\n'
+
 #: A Wednesday, 10:00 UTC: inside the default test office hours.
 WEDNESDAY_MORNING = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 
@@ -97,9 +101,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_errors: the test provokes an ERROR log from the bot on purpose")
 
 
-def write_faq(directory: Path, text: str = FAQ) -> Path:
+def write_faq(directory: Path, text: str = FAQ, sources: str | None = SOURCES) -> Path:
+    """The FAQ file, and `_sources.yaml` unless `sources` is None (then answers show no source)."""
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "faq.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    if sources is not None:
+        (directory / "_sources.yaml").write_text(sources, encoding="utf-8")
     return directory
 
 

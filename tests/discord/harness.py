@@ -138,15 +138,36 @@ class Harness:
                                     message=None)
         return await self.feed_interaction(payload)
 
-    async def click(self, message: dict[str, Any], custom_id: str, *, who: dict[str, Any] = STUDENT,
-                    roles: tuple[int, ...] = (STUDENT_ROLE_ID,), dm: bool = False) -> str:
-        """Click a button of a recorded message (the message must carry that button)."""
+    def click_payload(self, message: dict[str, Any], custom_id: str, *, who: dict[str, Any] = STUDENT,
+                      roles: tuple[int, ...] = (STUDENT_ROLE_ID,), dm: bool = False) -> dict[str, Any]:
+        """The gateway payload of a click on a recorded message's button (not fed yet)."""
         assert any(b.get("custom_id") == custom_id for b in buttons(message)), f"no button {custom_id} on message"
         channel_id = int(message["channel_id"])
         data = {"custom_id": custom_id, "component_type": 2}
-        payload = self._interaction(3, data, who=who, roles=roles if not dm else (), channel_id=channel_id,
-                                    dm=dm or channel_id in self.rec.dm_channels, message=message)
-        return await self.feed_interaction(payload)
+        return self._interaction(3, data, who=who, roles=roles if not dm else (), channel_id=channel_id,
+                                 dm=dm or channel_id in self.rec.dm_channels, message=message)
+
+    async def click(self, message: dict[str, Any], custom_id: str, *, who: dict[str, Any] = STUDENT,
+                    roles: tuple[int, ...] = (STUDENT_ROLE_ID,), dm: bool = False) -> str:
+        """Click a button of a recorded message (the message must carry that button)."""
+        return await self.feed_interaction(self.click_payload(message, custom_id, who=who, roles=roles, dm=dm))
+
+    async def click_all(self, payloads: list[dict[str, Any]]) -> list[str]:
+        """Feed several clicks before any of them is handled: they race like simultaneous presses."""
+        assert self.bot is not None
+        for payload in payloads:
+            self.bot._connection.parse_interaction_create(payload)
+        await self.settle()
+        return [p["token"] for p in payloads]
+
+    async def ask_and_pass_on(self, question: str = NO_MATCH, **where: Any) -> Any:
+        """/ask a question the bot cannot answer, then press "Ask the admissions team": the ticket filed."""
+        before = {t.number for t in self.service.desk.tickets()}
+        [offer] = self.messages_for(await self.slash("ask", {"question": question}, **where))
+        assert [b["custom_id"] for b in buttons(offer)] == ["admissionsbot:offer"], offer
+        await self.click(offer, "admissionsbot:offer", **{k: v for k, v in where.items() if k in ("who", "roles")})
+        [ticket] = [t for t in self.service.desk.tickets() if t.number not in before]
+        return ticket
 
     async def submit_modal(self, modal: dict[str, Any], values: dict[str, str], *, who: dict[str, Any] = STUDENT,
                            roles: tuple[int, ...] = (STUDENT_ROLE_ID,), channel_id: int = HELP_CHANNEL_ID,
@@ -165,8 +186,8 @@ class Harness:
 
     async def say(self, content: str, *, who: dict[str, Any] = STUDENT, channel_id: int = HELP_CHANNEL_ID,
                   dm: bool = False, mentions: list[dict[str, Any]] | None = None, webhook_id: int | None = None,
-                  roles: tuple[int, ...] = (STUDENT_ROLE_ID,)) -> dict[str, Any]:
-        """A plain message from a user, in a guild channel or a DM."""
+                  roles: tuple[int, ...] = (STUDENT_ROLE_ID,), reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A plain message from a user, in a guild channel or a DM; `reply_to`: a message it replies to."""
         assert self.bot is not None
         data: dict[str, Any] = {
             "id": str(self.rec.next_id()), "channel_id": str(channel_id), "author": who, "content": content,
@@ -176,6 +197,11 @@ class Harness:
         }
         if webhook_id is not None:
             data["webhook_id"] = str(webhook_id)
+        if reply_to is not None:  # as Discord sends a reply: type 19, the reference and the message itself
+            data["type"] = 19
+            data["message_reference"] = {"type": 0, "message_id": reply_to["id"], "channel_id": reply_to["channel_id"],
+                                         "guild_id": None if dm else str(GUILD_ID)}
+            data["referenced_message"] = reply_to
         if dm:
             self.rec.dm_channels.setdefault(channel_id, int(who["id"]))
         else:

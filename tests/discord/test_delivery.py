@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from conftest import WEDNESDAY_MORNING
 from harness import (
-    NO_MATCH,
+    HANDOFF_QUESTION,
     HELP_CHANNEL_ID,
     STAFF,
     STAFF_CHANNEL_ID,
@@ -39,7 +39,8 @@ async def wait_until(predicate, timeout: float = 5.0) -> None:
 
 
 async def ticket_from_help_channel(harness: Harness) -> int:
-    await harness.say(NO_MATCH)
+    """A hand-off topic asked in the help channel: filed at once, the student told in the channel."""
+    await harness.say(HANDOFF_QUESTION)
     return harness.service.desk.tickets()[0].number
 
 
@@ -120,9 +121,9 @@ async def test_mytickets_delivers_a_pending_reply_and_the_retry_then_skips_it(ha
 
 async def test_failed_staff_post_is_retried_at_start_up(harness: Harness, caplog):
     harness.rec.fail(staff_route, server_error)
-    token = await harness.slash("ask", {"question": NO_MATCH})
+    token = await harness.slash("ask", {"question": HANDOFF_QUESTION})
     [ticket] = harness.service.desk.tickets()
-    assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]  # the student is still told
+    assert f"#{ticket.number}" in harness.rec.replies_to(token)[0]["content"]  # the student is still told
     assert [t.number for t in harness.service.desk.pending_staff_posts()] == [ticket.number]
     assert any(e.action == "staff_post_failed" for e in harness.service.desk.ticket(ticket.number).events)
     assert any(r.levelno == logging.WARNING and "staff channel" in r.getMessage() for r in caplog.records)
@@ -147,7 +148,7 @@ async def test_no_staff_channel_keeps_tickets_pending(service, settings, recorde
     harness = Harness(service, replace(settings, staff_channel_id=None), recorder)
     await harness.start(clock=lambda: WEDNESDAY_MORNING)
     try:
-        await harness.slash("ask", {"question": NO_MATCH})
+        await harness.slash("ask", {"question": HANDOFF_QUESTION})
         assert len(harness.service.desk.pending_staff_posts()) == 1
     finally:
         await harness.stop()

@@ -7,7 +7,7 @@ import logging
 import discord
 import pytest
 
-from harness import HELP_CHANNEL_ID, Harness
+from harness import HANDOFF_QUESTION, HELP_CHANNEL_ID, Harness
 
 APOLOGY = "Sorry, something went wrong on my side"
 
@@ -40,7 +40,7 @@ async def test_bug_after_deferring_apologises_in_a_followup(harness: Harness, ca
     def broken(*args, **kwargs):
         raise RuntimeError("database melted")
 
-    monkeypatch.setattr(harness.service, "tickets_for", broken)
+    monkeypatch.setattr(harness.service.desk, "tickets_for", broken)
     token = await harness.slash("mytickets")
     callbacks, followups = answers(harness, token)
     assert [c["type"] for c in callbacks] == [5]  # deferred once, never answered again
@@ -98,6 +98,7 @@ async def test_an_expired_interaction_is_logged_not_retried(harness: Harness, ca
 
 async def test_message_flow_errors_are_answered_in_the_channel(harness: Harness):
     harness.service.desk.max_live_tickets_per_asker = 0
-    await harness.say("what is the weather on mars today")
+    await harness.say(HANDOFF_QUESTION)  # a hand-off files at once: the cap refuses it
     [post] = harness.rec.channel_posts(HELP_CHANNEL_ID)
     assert "already have 0 requests" in post.json["content"]
+    assert harness.service.desk.tickets() == []

@@ -23,8 +23,8 @@ async def test_bot_level_mentions_are_locked_down(harness: Harness):
 async def test_no_outgoing_payload_allows_a_mention(harness: Harness):
     await harness.say(f"<@{BOT_USER['id']}> Do internships pay? {PINGS}", channel_id=GENERAL_CHANNEL_ID,
                       mentions=[BOT_USER])  # answer echoing the question (and an FAQ answer with @everyone)
-    await harness.slash("ask", {"question": f"what is the weather on mars today {PINGS}"})  # ticket + staff card
-    [ticket] = harness.service.desk.tickets()
+    ticket = await harness.ask_and_pass_on(f"what is the weather on mars today {PINGS}")  # offer, ticket, staff card
+    assert PINGS in ticket.question
     await harness.slash("queue", {"number": ticket.number}, sub="claim", **AS_STAFF)  # card edit
     await harness.slash("queue", {"number": ticket.number, "text": f"Hello {PINGS}"}, sub="reply", **AS_STAFF)  # DM
     await harness.slash("mytickets")  # followups

@@ -13,9 +13,9 @@ async def test_buttons_work_after_a_restart(harness: Harness):
     answer = harness.messages_for(await harness.slash("ask", {"question": "Do internships pay?"}))[0]
     question = force_close_calls(harness.service)
     clarify = harness.messages_for(await harness.slash("ask", {"question": question}))[0]
-    await harness.slash("ask", {"question": "what is the weather on mars today"})
-    [ticket] = harness.service.desk.tickets()
+    ticket = await harness.ask_and_pass_on("what is the weather on mars today")
     card = harness.staff_card(ticket.number)
+    offer = harness.messages_for(await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"}))[0]
     old_bot = harness.bot
 
     await harness.restart(clock=lambda: WEDNESDAY_MORNING)
@@ -32,6 +32,9 @@ async def test_buttons_work_after_a_restart(harness: Harness):
 
     token = await harness.click(answer, "admissionsbot:ans:staff:internship-pay")
     assert harness.service.desk.tickets()[0].question == "Do internships pay?"
+    assert harness.service.desk.tickets()[0].rejected_entry == "internship-pay"
+    token = await harness.click(offer, "admissionsbot:offer")
+    assert harness.service.desk.tickets()[0].question == "how tall is the tallest tree on the moon"
     token = await harness.click(answer, "admissionsbot:tour")
     assert harness.modal_from(token)["title"] == "Book a campus tour"
 

@@ -26,8 +26,8 @@ AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 
 
 async def new_ticket(harness: Harness) -> int:
-    await harness.slash("ask", {"question": NO_MATCH})
-    return harness.service.desk.tickets()[0].number
+    """A question the bot cannot answer, passed on by the student's press of "Ask the admissions team"."""
+    return (await harness.ask_and_pass_on(NO_MATCH)).number
 
 
 def card_embed(harness: Harness, number: int) -> dict:

@@ -7,7 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from admissionsbot.core.models import Action, TicketKind, TicketStatus
+from admissionsbot.adapters.discord import answers
+from admissionsbot.core.models import Action, FiledReason, TicketKind, TicketStatus
+from conftest import SOURCE_TITLE
 from harness import (
     HANDOFF_QUESTION,
     NO_MATCH,
@@ -20,6 +22,8 @@ from harness import (
     STAFF_CHANNEL_ID,
     STUDENT,
     STUDENT_ID,
+    STAFF,
+    STAFF_ROLE_ID,
     Harness,
     buttons,
     text_of,
@@ -40,7 +44,8 @@ async def test_ask_answers_with_source_and_four_buttons(harness: Harness):
     [embed] = body["embeds"]
     assert embed["title"] == "Do internships pay?"
     assert "unpaid" in embed["description"]
-    assert {"name": "Source", "value": "career-after-graduation.txt", "inline": False} in embed["fields"]
+    assert {"name": "Source", "value": SOURCE_TITLE, "inline": False} in embed["fields"]
+    assert "career-after-graduation" not in text_of(body)  # the internal file name is never shown
     assert embed["footer"]["text"] == "You asked: Do internships pay?"
     assert [b["label"] for b in buttons(body)] == ANSWER_LABELS
     assert all(b["custom_id"].startswith("admissionsbot:") and len(b["custom_id"]) <= 100 for b in buttons(body))
@@ -60,9 +65,24 @@ async def test_plain_messages_are_answered(harness: Harness, where: str):
     reply = only(harness.rec.channel_posts(channel)).json
     assert reply["embeds"][0]["title"] == "Do internships pay?"
     assert reply["embeds"][0]["footer"]["text"] == "You asked: Do internships pay?"  # the mention was stripped
+    assert {"name": "Source", "value": SOURCE_TITLE, "inline": False} in reply["embeds"][0]["fields"]
     assert [b["label"] for b in buttons(reply)] == ANSWER_LABELS
     assert reply["message_reference"]["fail_if_not_exists"] is False
     assert reply["allowed_mentions"]["replied_user"] is False
+
+
+async def test_an_answer_whose_source_has_no_title_shows_no_source(harness: Harness, faq_dir):
+    (faq_dir / "_sources.yaml").unlink()
+    token = await harness.slash("faq", {}, sub="reload", who=STAFF, roles=(STAFF_ROLE_ID,))
+    assert "FAQ reloaded" in harness.rec.followups(token)[0]["content"]
+    assert harness.service.answerer.knowledge.source_title("career-after-graduation.txt") == ""
+    body = only(harness.rec.replies_to(await harness.slash("ask", {"question": "Do internships pay?"})))
+    await harness.say("Do internships pay?", dm=True, channel_id=DM_CHANNEL_ID)
+    for answer in (body, only(harness.rec.channel_posts(DM_CHANNEL_ID)).json):
+        [embed] = answer["embeds"]
+        assert embed["title"] == "Do internships pay?"
+        assert "Source" not in [f["name"] for f in embed.get("fields", [])]
+        assert "career-after-graduation" not in text_of(answer)  # never the internal file name instead
 
 
 async def test_messages_the_bot_must_not_answer(harness: Harness):
@@ -101,29 +121,45 @@ async def test_none_of_these_files_a_ticket(harness: Harness):
     token = await harness.click(message, "admissionsbot:nomatch")
     [ticket] = harness.service.desk.tickets()
     assert ticket.question == question and ticket.kind is TicketKind.QUESTION
+    assert ticket.reason is FiledReason.NONE_OF_THESE and ticket.rejected_entry is None
     assert ticket.candidates  # re-ranked for the staff card
-    [text] = [b["content"] for b in harness.rec.followups(token)]
+    [body] = harness.rec.replies_to(token)
+    text = body["content"]
+    assert body["flags"] & 64
     assert f"#{ticket.number}" in text and "/mytickets" in text and "direct message" in text
     assert harness.service.desk.ticket(ticket.number).staff_post_ref
 
 
-async def test_escalation_persists_before_telling_then_posts_for_staff(harness: Harness):
+async def test_escalation_persists_before_telling_then_posts_for_staff(harness: Harness, monkeypatch):
+    """A slow filing (past DEFER_AFTER_SECONDS) is deferred, then told in a followup once persisted."""
     seen_at_tell: list[int] = []
 
     def when_told(call):
         if call.api == "webhook" and not call.path.endswith("/callback") and "ticket" in str(call.json):
             seen_at_tell.append(len(harness.service.desk.tickets()))
 
+    [offer] = harness.messages_for(await harness.slash("ask", {"question": NO_MATCH}))
+    assert harness.service.desk.tickets() == []  # an offer files nothing
+    file_question = harness.service.desk.file_question
+
+    def slow_file(*args, **kwargs):
+        __import__("time").sleep(0.2)
+        return file_question(*args, **kwargs)
+
+    monkeypatch.setattr(harness.service.desk, "file_question", slow_file)
+    monkeypatch.setattr(answers, "DEFER_AFTER_SECONDS", 0.05)
     harness.rec.on_call.append(when_told)
-    token = await harness.slash("ask", {"question": NO_MATCH})
+    start = len(harness.rec.sent())
+    token = await harness.click(offer, "admissionsbot:offer")
     assert seen_at_tell == [1]  # the ticket was in the database when the student was told
-    calls = [c for c in harness.rec.sent()]
+    calls = harness.rec.sent()[start:]
     defer = calls[0].json
     assert defer["type"] == 5 and defer["data"]["flags"] & 64
     told = [i for i, c in enumerate(calls) if c.api == "webhook" and not c.path.endswith("/callback")]
     posted = [i for i, c in enumerate(calls) if c.channel_id == STAFF_CHANNEL_ID]
     assert told and posted and told[0] < posted[0]
     [ticket] = harness.service.desk.tickets()
+    assert ticket.reason is FiledReason.NO_MATCH and ticket.rejected_entry is None
     assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]
     card = only(harness.staff_posts()).json
     [embed] = card["embeds"]
@@ -131,7 +167,8 @@ async def test_escalation_persists_before_telling_then_posts_for_staff(harness: 
     assert NO_MATCH in embed["description"]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert f"<@{STUDENT_ID}>" in fields["Asker"]
-    assert fields["Asked in"] == f"[jump to message](https://discord.com/channels/{GUILD_ID}/{HELP_CHANNEL_ID})"
+    assert fields["Asked in"] == f"[jump to message](https://discord.com/channels/{GUILD_ID}/{HELP_CHANNEL_ID})"  # not the ephemeral offer
+    assert fields["Why it came to staff"] == "no match"
     assert [b["label"] for b in buttons(card)] == ["Claim", "Reply", "Close"]
     assert [b["custom_id"] for b in buttons(card)] == [f"admissionsbot:staff:{a}:{ticket.number}"
                                                       for a in ("claim", "reply", "close")]
@@ -149,6 +186,7 @@ async def test_handoff_topic_in_a_message_files_a_ticket(harness: Harness):
     assert harness.service.answerer.ask(HANDOFF_QUESTION).reason == "handoff"
     await harness.say(HANDOFF_QUESTION)
     [ticket] = harness.service.desk.tickets()
+    assert ticket.reason is FiledReason.HANDOFF
     reply = only(harness.rec.channel_posts(HELP_CHANNEL_ID)).json
     assert f"#{ticket.number}" in reply["content"]
     assert reply["content"].startswith("I can't quote tuition")  # the hand-off says why
@@ -157,10 +195,11 @@ async def test_handoff_topic_in_a_message_files_a_ticket(harness: Harness):
 
 
 async def test_outside_office_hours_the_student_is_told(harness: Harness):
-    harness.bot.now = lambda: __import__("datetime").datetime(2024, 5, 4, 12, 0, tzinfo=__import__("datetime").UTC)
-    token = await harness.slash("ask", {"question": NO_MATCH})
-    text = harness.rec.followups(token)[0]["content"]
-    assert "closed right now" in text and "Monday 09:00" in text
+    saturday = __import__("datetime").datetime(2024, 5, 4, 12, 0, tzinfo=__import__("datetime").UTC)
+    harness.service.conversation.clock = lambda: saturday
+    token = await harness.slash("ask", {"question": HANDOFF_QUESTION})
+    text = only(harness.rec.replies_to(token))["content"]
+    assert "#1" in text and "closed right now" in text and "Monday 09:00" in text
 
 
 async def test_helpful_thanks_and_logs(harness: Harness, caplog):
@@ -183,20 +222,39 @@ async def test_not_what_i_asked_offers_other_candidates(harness: Harness):
     offer = only(harness.rec.replies_to(token))
     picks = [b["custom_id"] for b in buttons(offer) if b["custom_id"].startswith("admissionsbot:pick:")]
     assert picks and f"admissionsbot:pick:{entry_id}" not in picks
-    assert buttons(offer)[-1]["custom_id"] == "admissionsbot:nomatch"
+    assert buttons(offer)[-1]["custom_id"] == f"admissionsbot:nomatch:{entry_id}"  # carries the rejected answer
     assert [(t.entry_id, t.not_helpful) for t in harness.service.desk.feedback()] == [(entry_id, 1)]
+    assert harness.service.desk.tickets() == []  # nothing filed yet
+
+    token = await harness.click(only(harness.messages_for(token)), f"admissionsbot:nomatch:{entry_id}")
+    [ticket] = harness.service.desk.tickets()
+    assert ticket.question == question
+    assert ticket.reason is FiledReason.REJECTED_ANSWER and ticket.rejected_entry == entry_id
+    text = only(harness.rec.replies_to(token))["content"]
+    assert f"#{ticket.number}" in text and "I don't have an answer" not in text
+    why = {f["name"]: f["value"] for f in harness.staff_card(ticket.number)["embeds"][0]["fields"]}["Why it came to staff"]
+    assert why.startswith("not what I asked") and f"`{entry_id}`" in why
 
 
 async def test_not_what_i_asked_without_alternatives_offers_a_hand_off(harness: Harness, monkeypatch):
-    monkeypatch.setattr(harness.service, "alternatives", lambda decision, limit=3: ())  # nothing else to offer
+    monkeypatch.setattr(harness.service.answerer, "alternatives", lambda question, shown, limit=3: ())  # nothing else
     answer = only(harness.messages_for(await harness.slash("ask", {"question": "Do internships pay?"})))
     token = await harness.click(answer, "admissionsbot:ans:other:internship-pay")
     offer = only(harness.messages_for(token))
-    assert [b["label"] for b in buttons(offer)] == ["Ask the admissions team"]
-    token2 = await harness.click(offer, "admissionsbot:nomatch")
+    assert offer["embeds"][0]["title"] == "Ask the admissions team?" and offer["flags"] & 64
+    assert [(b["label"], b["custom_id"]) for b in buttons(offer)] == [
+        ("Ask the admissions team", "admissionsbot:offer:internship-pay")]
+    assert harness.service.desk.tickets() == []  # the offer alone files nothing
+    assert [(t.entry_id, t.not_helpful) for t in harness.service.desk.feedback()] == [("internship-pay", 1)]
+
+    token2 = await harness.click(offer, "admissionsbot:offer:internship-pay")
     [ticket] = harness.service.desk.tickets()
     assert ticket.question == "Do internships pay?"
-    assert f"#{ticket.number}" in harness.rec.followups(token2)[0]["content"]
+    assert ticket.reason is FiledReason.REJECTED_ANSWER and ticket.rejected_entry == "internship-pay"
+    text = only(harness.rec.replies_to(token2))["content"]
+    assert f"#{ticket.number}" in text and "I don't have an answer" not in text and "missed" in text
+    fields = {f["name"]: f["value"] for f in harness.staff_card(ticket.number)["embeds"][0]["fields"]}
+    assert fields["Why it came to staff"] == "not what I asked (rejected answer: Do internships pay? `internship-pay`)"
 
 
 async def test_talk_to_admissions_files_a_ticket_with_the_question(harness: Harness):
@@ -205,7 +263,13 @@ async def test_talk_to_admissions_files_a_ticket_with_the_question(harness: Harn
     token = await harness.click(answer, "admissionsbot:ans:staff:internship-pay")
     [ticket] = harness.service.desk.tickets()
     assert ticket.question == "Do internships pay?" and ticket.status is TicketStatus.OPEN
-    assert f"#{ticket.number}" in harness.rec.followups(token)[0]["content"]
+    assert ticket.reason is FiledReason.REJECTED_ANSWER and ticket.rejected_entry == "internship-pay"
+    assert ticket.asker.link.endswith(f"/{HELP_CHANNEL_ID}/{answer['id']}")  # a public answer: staff can jump to it
+    body = only(harness.rec.replies_to(token))
+    assert body["flags"] & 64  # told privately, though the answer was public
+    assert f"#{ticket.number}" in body["content"] and "I don't have an answer" not in body["content"]
+    fields = {f["name"]: f["value"] for f in harness.staff_card(ticket.number)["embeds"][0]["fields"]}
+    assert fields["Why it came to staff"] == "not what I asked (rejected answer: Do internships pay? `internship-pay`)"
 
 
 async def test_cooldown_for_slash_and_messages(harness: Harness):
@@ -226,18 +290,24 @@ async def test_cooldown_for_slash_and_messages(harness: Harness):
 
 async def test_open_ticket_cap(harness: Harness):
     harness.service.desk.max_live_tickets_per_asker = 1
-    await harness.slash("ask", {"question": NO_MATCH})
-    token = await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"})
+    await harness.slash("ask", {"question": HANDOFF_QUESTION})
     assert len(harness.service.desk.tickets()) == 1
-    [body] = harness.rec.followups(token)
+    token = await harness.slash("ask", {"question": HANDOFF_QUESTION})  # a hand-off files at once: refused
+    assert len(harness.service.desk.tickets()) == 1
+    body = only(harness.rec.replies_to(token))
+    assert "already have 1" in body["content"] and body["flags"] & 64
+
+    [offer] = harness.messages_for(await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"}))
+    token = await harness.click(offer, "admissionsbot:offer")  # the offer is checked again when pressed
+    assert len(harness.service.desk.tickets()) == 1
+    body = only(harness.rec.replies_to(token))
     assert "already have 1" in body["content"] and body["flags"] & 64
 
 
 async def test_mytickets(harness: Harness):
     token = await harness.slash("mytickets")
     assert "no requests" in harness.rec.followups(token)[0]["content"]
-    await harness.slash("ask", {"question": NO_MATCH})
-    [ticket] = harness.service.desk.tickets()
+    ticket = await harness.ask_and_pass_on()
     harness.service.desk.claim(ticket.number, "ada (6000)")
     reply = harness.service.desk.reply(ticket.number, "ada (6000)", "It will be sunny.")  # recorded, not delivered
     token = await harness.slash("mytickets")
