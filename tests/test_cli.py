@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from faq_fixtures import TINY_FAQ, write_faq
+from faq_fixtures import TINY_FAQ, write_faq, write_material
 
 from admissionsbot.cli import main
 
@@ -577,3 +577,40 @@ def test_ask_with_an_unusable_database_in_the_config_file_as_a_real_process(env,
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["candidates"][0]["entry"] == "internship-pay"
     assert list(tmp_path.glob("*.sqlite3")) == [] and not Path("/proc/nope.db").exists()
+
+
+# -- faq check --material: the grounding check ------------------------------------------------------------------
+
+def test_faq_check_missing_material_folder_says_so_once(capsys, env, tmp_path):
+    code, out, err = cli(capsys, "faq", "check", env["faq"], "--material", str(tmp_path / "nope"))
+    assert code == 2 and out == ""
+    assert err == f"admissionsbot: material folder {tmp_path / 'nope'} not found.\n"  # no per-entry errors
+
+
+def test_faq_check_reports_inventions_and_strict_makes_them_fail(capsys, env, tmp_path):
+    faq = write_faq(tmp_path / "planted", TINY_FAQ.replace(
+        "Many internships are unpaid or pay very little.", "Every intern is paid $25,000 per year."))
+    material = str(write_material(tmp_path / "material"))
+    code, out, err = cli(capsys, "faq", "check", str(faq), "--material", material)
+    assert code == 0 and err == ""
+    assert "faq.yaml:1: warning: entry 'internship-pay': answer states the amount \"$25,000\", which " in out
+    assert "faq.yaml:1: warning: entry 'internship-pay': answer states the promise \"every intern\"" in out
+    assert out.splitlines()[-1] == (
+        f"{faq}: OK: 5 entries, 30 phrasings, 2 warning(s). 3 answer(s) checked against {material}.")
+    code, out, err = cli(capsys, "faq", "check", str(faq), "--material", material, "--strict")
+    assert code == 1 and out == ""
+    assert "faq.yaml:1: error: entry 'internship-pay': answer states the amount \"$25,000\"" in err
+    assert err.splitlines()[-1] == (
+        f"{faq}: 2 error(s), 0 warning(s). All of them come from checking against {material}: "
+        "the bot would start, but fix them before students see these answers.")
+
+
+def test_faq_check_strict_needs_material(capsys, env):
+    code, out, err = cli(capsys, "faq", "check", env["faq"], "--strict")
+    assert code == 2 and "--strict needs --material" in err
+
+
+def test_faq_check_still_says_when_the_bot_will_not_start(capsys, env, tmp_path):
+    broken = write_faq(tmp_path / "broken", TINY_FAQ.replace("  source: career-after-graduation.txt\n", "", 1))
+    code, _, err = cli(capsys, "faq", "check", str(broken), "--material", str(write_material(tmp_path / "m")))
+    assert code == 1 and err.splitlines()[-1].endswith("The bot will not start with this FAQ.")

@@ -7,7 +7,7 @@ import pytest
 from admissionsbot.core.knowledge import FaqError, check_faq, load_knowledge
 from admissionsbot.core.models import EntryKind
 
-from faq_fixtures import TINY_FAQ, write_faq
+from faq_fixtures import TINY_FAQ, write_faq, write_material
 
 REPO = Path(__file__).resolve().parents[1]
 MATERIAL = REPO.parent / "shared" / "material"
@@ -144,3 +144,102 @@ def test_load_knowledge_raises_with_every_error(tmp_path):
         load_knowledge(tmp_path)
     assert len(info.value.problems) == 3  # alternates, answer, source missing
     assert "missing key 'alternates'" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "source", ["../../etc/passwd", "/etc/passwd", "docs/career.txt", "..\\career.txt", "..", "C:career.txt"]
+)
+def test_source_must_be_a_plain_file_name_even_without_material(tmp_path, source):
+    write_faq(tmp_path, TINY_FAQ.replace("source: career-after-graduation.txt", f"source: '{source}'", 1))
+    kb, problems = check_faq(tmp_path)
+    assert kb is None
+    assert [str(p).split(";")[0] for p in problems] == [
+        f"{tmp_path / 'faq.yaml'}:1: error: entry 'internship-pay': 'source' must be a document's file name, "
+        "like career-after-graduation.txt"
+    ]
+
+
+def test_a_path_out_of_the_material_folder_is_rejected_even_when_it_reaches_a_file(tmp_path):
+    material = write_material(tmp_path / "material")
+    sneaky = f"../{material.name}/career-after-graduation.txt"  # resolves to a real document
+    write_faq(tmp_path / "faq", TINY_FAQ.replace("source: career-after-graduation.txt", f"source: {sneaky}", 1))
+    kb, problems = check_faq(tmp_path / "faq", material)
+    assert kb is None and len(problems) == 1
+    assert "entry 'internship-pay': 'source' must be a document's file name" in str(problems[0])
+    assert f"'{sneaky}' is a path" in str(problems[0])
+
+
+def test_a_missing_material_folder_is_one_problem_not_one_per_entry(tmp_path):
+    write_faq(tmp_path / "faq")
+    for missing in (tmp_path / "nope", tmp_path / "faq" / "faq.yaml"):  # absent, or a file rather than a folder
+        kb, problems = check_faq(tmp_path / "faq", missing)
+        assert kb is None
+        assert [str(p) for p in problems] == [f"{missing}: error: material folder not found."]
+
+
+def test_answer_entries_must_cite_a_document_not_the_admissions_team(tmp_path):
+    write_faq(tmp_path / "faq", TINY_FAQ.replace("source: career-after-graduation.txt", "source: admissions-team", 1))
+    assert check_faq(tmp_path / "faq")[0] is not None  # without the material there is nothing to compare with
+    kb, problems = check_faq(tmp_path / "faq", write_material(tmp_path / "material"))
+    assert [str(p).split(";")[0] for p in problems] == [
+        f"{tmp_path / 'faq' / 'faq.yaml'}:1: error: entry 'internship-pay': 'answer' entries must cite a document "
+        f"in {tmp_path / 'material'}"
+    ]
+    assert problems[0].from_material
+
+
+def test_sources_file_gives_titles_and_is_not_read_as_entries(tmp_path):
+    write_faq(tmp_path, TINY_FAQ)
+    (tmp_path / "_sources.yaml").write_text(
+        '# titles\ncareer-after-graduation.txt: "Life after graduation"\nadmissions-team: the admissions team\n'
+    )
+    kb, problems = check_faq(tmp_path)
+    assert problems == [] and kb is not None
+    assert kb.source_title("career-after-graduation.txt") == "Life after graduation"
+    assert kb.source_title("admissions-team") == "the admissions team"
+    assert kb.source_title("brochure.pdf") == ""  # no title: callers show nothing, never the file name
+    assert load_knowledge(write_faq(tmp_path / "bare")).source_title("career-after-graduation.txt") == ""
+
+
+def test_sources_file_errors_name_file_and_line(tmp_path):
+    write_faq(tmp_path, TINY_FAQ)
+    path = tmp_path / "_sources.yaml"
+    path.write_text(
+        'career-after-graduation.txt: "Life after graduation"\n'
+        "../../etc/passwd: Secrets\n"
+        "career-after-graduation.txt: Again\n"
+        "admissions-team: ''\n"
+        f"brochure.pdf: {'x' * 101}\n"
+    )
+    kb, problems = check_faq(tmp_path)
+    assert kb is None
+    assert [str(p) for p in problems] == [
+        f"{path}:2: error: '../../etc/passwd' is a path (file names have no / or \\); each key is a 'source' as "
+        "entries write it (a file name or admissions-team).",
+        f"{path}:3: error: 'career-after-graduation.txt' is listed twice (first at line 1).",
+        f"{path}:4: error: the title of 'admissions-team' must be non-empty text.",
+        f"{path}:5: error: the title of 'brochure.pdf' is 101 characters; at most 100.",
+    ]
+    path.write_text("- career-after-graduation.txt\n")
+    assert "_sources.yaml:1: error: expected one line per source" in str(check_faq(tmp_path)[1][0])
+
+
+def test_sources_file_warns_about_missing_and_unused_titles(tmp_path):
+    write_faq(tmp_path, TINY_FAQ)
+    (tmp_path / "_sources.yaml").write_text('brochure.pdf: "The 2025 brochure"\n')
+    kb, problems = check_faq(tmp_path)
+    assert kb is not None and {p.severity for p in problems} == {"warning"}
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'faq.yaml'}:1: warning: entry 'internship-pay': source 'career-after-graduation.txt' has no "
+        f"title in {tmp_path / '_sources.yaml'} (cited by 3 entries); students will see no source under these answers.",
+        f"{tmp_path / '_sources.yaml'}:1: warning: no entry cites 'brochure.pdf'; fix the name or remove the line.",
+    ]  # admissions-team is cited only by hand-off and small-talk entries, which show no source
+
+
+def test_shipped_sources_have_titles_students_can_read():
+    kb = load_knowledge(REPO / "faq")
+    assert not [str(w) for w in kb.warnings if "_sources.yaml" in str(w) or "title" in w.message]
+    for entry in kb.entries:
+        if entry.kind in (EntryKind.ANSWER, EntryKind.TOUR):
+            title = kb.source_title(entry.source)
+            assert title and title != entry.source and not title.endswith(".txt"), entry.id
