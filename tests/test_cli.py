@@ -606,7 +606,7 @@ def test_faq_check_reports_inventions_and_strict_makes_them_fail(capsys, env, tm
 
 
 def test_faq_check_strict_needs_material(capsys, env):
-    code, out, err = cli(capsys, "faq", "check", env["faq"], "--strict")
+    code, _, err = cli(capsys, "faq", "check", env["faq"], "--strict")
     assert code == 2 and "--strict needs --material" in err
 
 
