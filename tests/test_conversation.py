@@ -152,3 +152,10 @@ def test_out_of_range_number_keeps_the_choices(conv):
 
 def test_a_picked_entry_that_was_removed_is_refused(conv):
     assert isinstance(conv.pick(SAM, "q", "gone-entry"), Refused)
+
+
+@pytest.mark.parametrize("text", ["yes please", "sure thing", "go ahead", "no thanks", "brb", "what?", "how", "is it"])
+def test_stray_replies_and_fragments_are_nudged_not_offered(conv, text):
+    outcome = conv.ask(SAM, text)
+    assert isinstance(outcome, Nudge), outcome
+    assert conv.desk.tickets() == []

@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .normalize import STOP_WORDS
+
 #: One-word (or two-word) replies that carry no question.
 FILLERS = frozenset("""
     ok okay k kk okk okey oki alright aight sure cool nice great wow woah whoa omg oh ah aha uh um umm er
     lol lmao lmfao rofl haha hahaha hehe heh xd yes yeah yep yup ya yea no nope nah nop same true fr bruh
-    idk dunno meh hm hmm hmmm mhm test testing ping gg np
+    idk dunno meh hm hmm hmmm mhm test testing ping gg np brb afk lmk ikr smh tbh
 """.split()) | {"i see", "oh ok", "oh okay", "ok cool", "ok then", "ah ok", "never mind", "nevermind", "nvm"}
 YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yup", "ya", "yea", "sure", "ok", "okay", "please", "yes please",
                        "go ahead", "do it", "pass it on", "send it", "sure thing"})
@@ -63,6 +65,11 @@ def is_chatter(text: str) -> bool:
         if len(word) >= 5 and word.isalpha() and (_CONSONANT_RUN.search(word) or not _VOWEL.search(word)):
             return True  # "asdfghjkl", "qwrtp"
     return False
+
+
+def has_content(text: str) -> bool:
+    """Whether any word carries meaning beyond function words ("how", "is it", "go ahead" carry none)."""
+    return any(w not in STOP_WORDS and w not in FILLERS and len(w) > 2 for w in plain(text).replace("'", " ").split())
 
 
 def is_yes(text: str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .answering import NOTHING_TO_MATCH, Answerer
-from .chatter import is_chatter, is_no, is_yes, plain
+from .chatter import has_content, is_chatter, is_no, is_yes, plain
 from .desk import TOUR_QUESTION, TicketDesk, utcnow
 from .errors import AdmissionsError, InvalidInput
 from .models import Action, Asker, Candidate, Decision, FiledReason, TourContact
@@ -36,6 +36,7 @@ from .outcomes import (
 NUDGE = ("I'm the admissions assistant: ask me a question about studying music production or careers "
          "after graduation, for example \"Do internships pay?\"")
 NOTHING_PENDING = "There's nothing open for a yes or no right now. " + NUDGE
+WHOLE_QUESTION = "Could you ask your whole question? For example: \"How long are internships?\""
 OFFER = ("I don't have an answer for that in what I know. Shall I pass your question to the admissions team? "
          "A person will reply.")
 OFFER_AFTER_REJECT = ("Sorry about that; I have no other answer for it. Shall I pass your question to the "
@@ -101,12 +102,14 @@ class Conversation:
 
     def ask(self, asker: Asker, text: str) -> Outcome:
         """A new question: answer, clarify, offer staff, file a hand-off, or open the tour form."""
-        if is_chatter(text):
-            return Nudge(NUDGE)
+        if is_chatter(text) or is_yes(text) or is_no(text):
+            return Nudge(NUDGE)  # with nothing open, "yes please" or "go ahead" answers nothing
         try:
             decision = self.answerer.ask(text)
         except InvalidInput:
             return Nudge(NOTHING_TO_MATCH + " " + NUDGE)
+        if decision.action is Action.ESCALATE and decision.reason == "no match" and not has_content(text):
+            return Nudge(WHOLE_QUESTION)  # "how?", "is it": a fragment, not a question to pass on
         return self._act(asker, decision)
 
     def _act(self, asker: Asker, decision: Decision, rejected_entry: str | None = None) -> Outcome:
