@@ -241,6 +241,6 @@ def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCapture
 @pytest.fixture
 async def harness(service: Assistant, settings: Settings, recorder: Recorder) -> AsyncIterator[Harness]:
     h = Harness(service, settings, recorder)
-    await h.start(clock=lambda: WEDNESDAY_MORNING)
+    await h.start()
     yield h
     await h.stop()

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from dataclasses import replace
 
-from conftest import WEDNESDAY_MORNING
 from harness import (
     HANDOFF_QUESTION,
     HELP_CHANNEL_ID,
@@ -73,7 +72,7 @@ async def test_closed_dms_keep_the_reply_pending_and_tell_staff_once(harness: Ha
 async def test_the_retry_task_delivers_once_the_route_works(service, settings, recorder):
     fast = replace(settings, retry_interval_seconds=0.05)
     harness = Harness(service, fast, recorder)
-    await harness.start(clock=lambda: WEDNESDAY_MORNING)
+    await harness.start()
     try:
         assert harness.bot.retry_task is not None and harness.bot.retry_task.seconds == 0.05
         n = await ticket_from_help_channel(harness)
@@ -129,7 +128,7 @@ async def test_failed_staff_post_is_retried_at_start_up(harness: Harness, caplog
     assert any(r.levelno == logging.WARNING and "staff channel" in r.getMessage() for r in caplog.records)
 
     harness.rec.failures.clear()
-    await harness.restart(clock=lambda: WEDNESDAY_MORNING)  # the start-up pass posts it
+    await harness.restart()  # the start-up pass posts it
     assert harness.service.desk.pending_staff_posts() == []
     assert len(harness.staff_posts()) == 1
     assert harness.staff_card(ticket.number)["embeds"][0]["title"].startswith(f"Ticket #{ticket.number}")
@@ -146,7 +145,7 @@ async def test_missing_permission_in_a_help_channel_is_reported_once(harness: Ha
 
 async def test_no_staff_channel_keeps_tickets_pending(service, settings, recorder):
     harness = Harness(service, replace(settings, staff_channel_id=None), recorder)
-    await harness.start(clock=lambda: WEDNESDAY_MORNING)
+    await harness.start()
     try:
         await harness.slash("ask", {"question": HANDOFF_QUESTION})
         assert len(harness.service.desk.pending_staff_posts()) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from admissionsbot.core.models import TicketStatus
-from conftest import WEDNESDAY_MORNING
 from harness import STAFF, STAFF_ROLE_ID, Harness, buttons, force_close_calls
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
@@ -18,7 +17,7 @@ async def test_buttons_work_after_a_restart(harness: Harness):
     offer = harness.messages_for(await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"}))[0]
     old_bot = harness.bot
 
-    await harness.restart(clock=lambda: WEDNESDAY_MORNING)
+    await harness.restart()
     assert harness.bot is not old_bot
     assert harness.bot._connection._view_store._views.get(None, {}) == {}  # nothing kept in memory: ids only
 

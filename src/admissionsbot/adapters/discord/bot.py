@@ -9,8 +9,6 @@ the bot echoes (FAQ text, student questions, staff replies) can ping anyone.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 import discord
 from discord.ext import commands, tasks
@@ -39,10 +37,6 @@ def make_intents(settings: Settings) -> discord.Intents:
     return intents
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 class AdmissionsBot(commands.Bot):
     def __init__(
         self,
@@ -51,7 +45,6 @@ class AdmissionsBot(commands.Bot):
         *,
         application_id: int | None = None,
         background: bool = True,
-        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: no prefix commands; see on_message
@@ -65,7 +58,6 @@ class AdmissionsBot(commands.Bot):
         self.desk = assistant.desk
         self.conversation = assistant.conversation
         self.settings = settings
-        self.now = clock
         self.cooldown = Cooldown(settings.cooldown_messages, settings.cooldown_seconds)
         self.delivery = Delivery(self)
         self.student = StudentFlows(self)
