@@ -156,6 +156,11 @@ def _choices(enum: type[TicketKind | TicketStatus | FiledReason]) -> str:
     return "one of " + ", ".join(repr(m.value) for m in enum)
 
 
+_KINDS, _STATUSES = _choices(TicketKind), _choices(TicketStatus)
+_REASONS = "empty or " + _choices(FiledReason)
+_CANDIDATES = 'a JSON list of {"entry_id", "score"} objects'
+
+
 def _reason(value: str | None) -> FiledReason | None:
     return FiledReason(value) if value else None
 
@@ -178,8 +183,8 @@ def ticket_from_row(
         )
     return Ticket(
         number=number,
-        kind=read("kind", TicketKind, _choices(TicketKind)),
-        status=read("status", TicketStatus, _choices(TicketStatus)),
+        kind=read("kind", TicketKind, _KINDS),
+        status=read("status", TicketStatus, _STATUSES),
         asker=Asker(
             platform=row["asker_platform"],
             user_id=row["asker_user_id"],
@@ -191,12 +196,12 @@ def ticket_from_row(
         question=row["question"],
         created_at=read("created_at", _required_ts, _TIMESTAMP),
         updated_at=read("updated_at", _required_ts, _TIMESTAMP),
-        candidates=read("candidates", candidates_from, 'a JSON list of {"entry_id", "score"} objects'),
+        candidates=read("candidates", candidates_from, _CANDIDATES),
         contact=contact,
         claimed_by=row["claimed_by"],
         close_reason=row["close_reason"],
         staff_post_ref=row["staff_post_ref"],
-        reason=read("filed_reason", _reason, "empty or " + _choices(FiledReason)),
+        reason=read("filed_reason", _reason, _REASONS),
         rejected_entry=row["rejected_entry"],
         replies=tuple(replies),
         events=tuple(events),
