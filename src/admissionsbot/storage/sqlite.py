@@ -5,11 +5,24 @@ writer wait instead of failing; every state change runs in `BEGIN IMMEDIATE`
 so the read-check-write of a transition cannot interleave with another
 writer's. Each thread gets its own connection (sqlite3 connections must not be
 shared by concurrent threads), which also keeps reads from queueing behind a lock.
+
+The store remembers which file it opened (device and inode). Deleting, moving
+or replacing that file under a running process would otherwise go unnoticed:
+the process keeps writing into the unlinked file (and its WAL) while the next
+process starts from an empty database. So every transaction compares the path
+with the open file before COMMIT (and a write once more after it) and raises
+StorageError instead of acknowledging; later connections open the file
+read-write without creating it, so they cannot make a new empty one either.
+SQLite does not checkpoint a moved database when it closes, and its leftover
+WAL would be replayed onto whatever file is at the path next (a restored
+backup, say), so the store empties its WAL into the old file once it notices.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -22,6 +35,8 @@ from ..core.errors import StorageError
 from .common import SQLTicketStore, check_schema_version
 from .rows import to_iso
 from .threads import PerThread
+
+log = logging.getLogger(__name__)
 
 #: Ordered migration steps; step i brings the schema to version i + 1. Append, never edit.
 MIGRATIONS: list[tuple[str, ...]] = [
@@ -159,6 +174,21 @@ def _prepare_path(path: str | Path, create: bool = True) -> Path:
     return p
 
 
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, or None when nothing is there."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageError(f"Cannot check the ticket database {path}: {exc.strerror or exc}.") from exc
+    return st.st_dev, st.st_ino
+
+
+class FileGone(StorageError):
+    """The path no longer names the file the store opened (deleted, moved or replaced)."""
+
+
 def _enable_wal(conn: sqlite3.Connection, attempts: int = 8) -> None:
     """Switch a (possibly brand-new) file to WAL.
 
@@ -182,10 +212,13 @@ class SQLiteTicketStore(SQLTicketStore):
 
     def __init__(self, path: str | Path, *, busy_timeout: float = 30.0, create: bool = True) -> None:
         self.path = _prepare_path(path, create)
+        self._abs = self.path.absolute()  # a later chdir must not redirect new connections
+        self._file: tuple[int, int] | None = None  # the file the first connection opened
+        self._wal_emptied = False
         self._timeout = busy_timeout
         self._pool: PerThread[sqlite3.Connection] = PerThread(
             self._connect,
-            sqlite3.Connection.close,
+            self._disconnect,
             closed_message=f"The ticket store for {self.path} has been closed.",
         )
         try:
@@ -196,21 +229,77 @@ class SQLiteTicketStore(SQLTicketStore):
 
     # -- connections --------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        first = self._file is None
+        if not first:
+            self._check_file()
         conn: sqlite3.Connection | None = None
         try:
             # isolation_level=None: we issue BEGIN/COMMIT ourselves (BEGIN IMMEDIATE for writes).
+            # Only the first connection may create the file; later ones open it read-write.
+            target = self._abs if first else self._abs.as_uri() + "?mode=rw"
             conn = sqlite3.connect(
-                self.path, timeout=self._timeout, isolation_level=None, check_same_thread=False
+                target, timeout=self._timeout, isolation_level=None, check_same_thread=False,
+                uri=not first,
             )
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(self._timeout * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
             _enable_wal(conn)
-        except sqlite3.Error as exc:
+            if first:
+                self._file = _file_id(self._abs)
+            else:
+                self._check_file()  # replaced between the check above and the open
+        except (sqlite3.Error, StorageError) as exc:
             if conn is not None:
                 conn.close()
+            if isinstance(exc, StorageError):
+                raise
             raise StorageError(_explain(self.path, exc, opening=True)) from exc
         return conn
+
+    def _check_file(self, committed: bool = False) -> None:
+        """Raise StorageError unless the path still names the file this store opened."""
+        found = _file_id(self._abs)
+        if found is not None and found == self._file:
+            return
+        what = "replaced by a different file" if found is not None else "deleted or moved away"
+        outcome = (
+            "The last change went into the old file and is lost with it"
+            if committed
+            else "Nothing was saved"
+        )
+        raise FileGone(
+            f"The ticket database {self.path} was {what} while admissionsbot was running. "
+            f"{outcome}: this process still holds the old file, so it refuses to record "
+            "anything more. Restart admissionsbot (after putting the right file back at "
+            f"{self.path}, if it went by mistake) so it opens the database again."
+        )
+
+    def _moved(self) -> bool:
+        try:
+            return self._file is not None and _file_id(self._abs) != self._file
+        except StorageError:
+            return True
+
+    def _empty_wal(self, conn: sqlite3.Connection) -> None:
+        """Checkpoint the old file's WAL into it and truncate the WAL (once; outside a transaction).
+
+        The WAL file is named after the path, and SQLite skips the checkpoint on close once the
+        database has moved: without this, the next process would replay our frames onto the file
+        that now sits at the path.
+        """
+        if self._wal_emptied:
+            return
+        self._wal_emptied = True
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error as exc:
+            log.warning("Could not empty the WAL of the moved ticket database %s: %s", self.path, exc)
+
+    def _disconnect(self, conn: sqlite3.Connection) -> None:
+        if self._moved():
+            self._empty_wal(conn)
+        conn.close()
 
     def _conn(self) -> sqlite3.Connection:
         return self._pool.get()
@@ -248,11 +337,14 @@ class SQLiteTicketStore(SQLTicketStore):
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield conn
+                self._check_file()  # before COMMIT: never acknowledge into a file that is gone
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+            if write:
+                self._check_file(committed=True)  # it went while we committed
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 try:
@@ -260,6 +352,9 @@ class SQLiteTicketStore(SQLTicketStore):
                 except sqlite3.Error:
                     pass
             raise StorageError(_explain(self.path, exc, opening=opening)) from exc
+        except FileGone:
+            self._empty_wal(conn)
+            raise
 
     def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return conn.execute(sql, tuple(params))
