@@ -207,6 +207,7 @@ class Harness:
         else:
             data["guild_id"] = str(GUILD_ID)
             data["member"] = {k: v for k, v in member(who, roles).items() if k != "user"}
+        self.rec.messages[int(data["id"])] = data  # Discord knows it: a reply to it carries it back
         self.bot._connection.parse_message_create(data)
         await self.settle()
         return data

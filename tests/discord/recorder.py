@@ -92,6 +92,12 @@ class Recorder:
         }
         if channel_id not in self.dm_channels:
             data["guild_id"] = str(GUILD_ID)
+        reference = body.get("message_reference")
+        if reference:  # as Discord returns a reply: type 19 with the message it answers
+            data["type"] = 19
+            data["message_reference"] = {"type": 0, "message_id": str(reference["message_id"]),
+                                         "channel_id": str(channel_id)}
+            data["referenced_message"] = self.messages.get(int(reference["message_id"]))
         self.messages[mid] = data
         return data
 

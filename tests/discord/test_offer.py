@@ -116,3 +116,25 @@ async def test_concurrent_offer_presses_at_the_cap_file_exactly_one_ticket(harne
     assert len(filed) == 1
     assert sum("already have 3 requests" in t for t in texts) == 5
     assert len([c for c in harness.staff_posts() if c.json.get("embeds")]) == 3
+
+
+async def test_only_the_student_who_asked_can_press_the_buttons_under_a_public_reply(harness: Harness):
+    """In a help channel the reply is public: another member's press must not file or vote for the asker."""
+    from payloads import OTHER
+
+    offer = await offer_for(harness, "help")
+    assert offer["referenced_message"]["author"]["id"] == str(harness.rec.messages[int(offer["message_reference"]["message_id"])]["author"]["id"])
+    token = await harness.click(offer, "admissionsbot:offer", who=OTHER)
+    assert "for the student who asked" in text_of(harness.messages_for(token)[0])
+    assert harness.service.desk.tickets() == []
+    await harness.click(offer, "admissionsbot:offer")  # the asker
+    [ticket] = harness.service.desk.tickets()
+    assert ticket.asker.user_id == "5000" and ticket.reason is FiledReason.NO_MATCH
+
+    await harness.say("Do internships pay?", channel_id=HELP_CHANNEL_ID)
+    answer = harness.replies_in(HELP_CHANNEL_ID)[-1]
+    for custom_id in ("admissionsbot:ans:helpful:internship-pay", "admissionsbot:ans:other:internship-pay",
+                      "admissionsbot:ans:staff:internship-pay"):
+        token = await harness.click(answer, custom_id, who=OTHER)
+        assert "for the student who asked" in text_of(harness.messages_for(token)[0])
+    assert harness.service.desk.feedback() == [] and len(harness.service.desk.tickets()) == 1

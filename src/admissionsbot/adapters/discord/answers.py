@@ -179,7 +179,8 @@ class StudentFlows:
 
     async def open_tour_form(self, interaction: discord.Interaction, *, asked: bool = False) -> None:
         """The tour form (after the open-ticket cap check); `asked`: the student's words go with the request."""
-        question = question_from(interaction.message) if asked else ""
+        # the student's own words go with the request; another member's words stay theirs
+        question = question_from(interaction.message) if asked and not errors.asked_by_someone_else(interaction) else ""
         asker = asker_from_interaction(interaction)
         outcome = await self._turn(interaction, self.conversation.request_tour, asker, question or TOUR_QUESTION)
         await self.render(interaction, outcome)

@@ -51,8 +51,15 @@ class _Guarded:
         raise NotImplementedError
 
 
+class _AskersOnly:
+    """Student buttons under a public reply act for the student who asked, so only they may press them."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await errors.allow_asker(interaction)
+
+
 # -- student buttons ------------------------------------------------------------------------
-class AnswerButton(_Guarded, DynamicItem[Button],
+class AnswerButton(_AskersOnly, _Guarded, DynamicItem[Button],
                    template=rf"{NS}:ans:(?P<action>helpful|other|staff):(?P<entry>[a-z0-9-]{{1,70}})"):
     """Helpful / Not what I asked / Talk to admissions under an FAQ answer."""
 
@@ -107,7 +114,7 @@ class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour(?::(?P<int
         await _bot(interaction).student.open_tour_form(interaction, asked=self.asked)
 
 
-class PickButton(_Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>[a-z0-9-]{{1,70}})"):
+class PickButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>[a-z0-9-]{{1,70}})"):
     """One "did you mean" choice."""
 
     def __init__(self, entry_id: str, label: str = "This one") -> None:
@@ -123,7 +130,7 @@ class PickButton(_Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>
         await _bot(interaction).student.pick(interaction, self.entry_id)
 
 
-class AskTeamButton(_Guarded, DynamicItem[Button], template=rf"{NS}:nomatch(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
+class AskTeamButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:nomatch(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
     """"None of these": file the question for the admissions team (noting a rejected answer, if any)."""
 
     def __init__(self, rejected_entry: str | None = None, label: str = "None of these: ask the admissions team") -> None:
@@ -140,7 +147,7 @@ class AskTeamButton(_Guarded, DynamicItem[Button], template=rf"{NS}:nomatch(?::(
         await _bot(interaction).student.none_of_these(interaction, _known(self.rejected_entry))
 
 
-class OfferButton(_Guarded, DynamicItem[Button], template=rf"{NS}:offer(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
+class OfferButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:offer(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
     """"Ask the admissions team" under an offer: only this press files the unanswered question."""
 
     def __init__(self, rejected_entry: str | None = None) -> None:

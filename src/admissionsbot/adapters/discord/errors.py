@@ -48,6 +48,25 @@ async def allow_staff(interaction: discord.Interaction) -> bool:
     return True
 
 
+NOT_YOURS = "These buttons are for the student who asked. Ask your own question with `/ask`."
+
+
+def asked_by_someone_else(interaction: discord.Interaction) -> bool:
+    """A button under the bot's public reply to another member's message (help channels)."""
+    message = interaction.message
+    reference = message.reference if message is not None else None
+    author = getattr(reference.resolved if reference is not None else None, "author", None)
+    return author is not None and author.id != interaction.user.id
+
+
+async def allow_asker(interaction: discord.Interaction) -> bool:
+    """The check student buttons run: in a channel, only the student who asked may press them."""
+    if asked_by_someone_else(interaction):
+        await tell(interaction, NOT_YOURS)
+        return False
+    return True
+
+
 def unwrap(error: BaseException) -> BaseException:
     """The exception that actually happened, under discord.py's wrappers."""
     if isinstance(error, app_commands.CommandInvokeError):
