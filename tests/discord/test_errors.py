@@ -7,7 +7,7 @@ import logging
 import discord
 import pytest
 
-from harness import HANDOFF_QUESTION, HELP_CHANNEL_ID, Harness
+from harness import HANDOFF_QUESTION, HELP_CHANNEL_ID, Harness, text_of
 
 APOLOGY = "Sorry, something went wrong on my side"
 
@@ -102,3 +102,35 @@ async def test_message_flow_errors_are_answered_in_the_channel(harness: Harness)
     [post] = harness.rec.channel_posts(HELP_CHANNEL_ID)
     assert "already have 0 requests" in post.json["content"]
     assert harness.service.desk.tickets() == []
+
+
+SECRET = "Cannot write the ticket database /srv/secret/path/tickets.sqlite3: disk I/O error (host db.internal user bot)"
+
+
+def break_the_store(harness: Harness, monkeypatch) -> None:
+    from admissionsbot.core.errors import StorageError
+
+    def fail(*args, **kwargs):
+        raise StorageError(SECRET)
+
+    for name in ("create", "list_tickets", "for_asker"):
+        monkeypatch.setattr(harness.service.desk.store, name, fail)
+
+
+async def test_database_errors_never_reach_students_and_reach_staff_once(harness: Harness, monkeypatch):
+    """Issue 11, item 2: no file path, host or driver in a (possibly public) reply; staff hear of it once."""
+    from payloads import STAFF, STAFF_ROLE_ID
+
+    break_the_store(harness, monkeypatch)
+    await harness.say(HANDOFF_QUESTION, channel_id=HELP_CHANNEL_ID)  # a hand-off files at once, publicly
+    [public] = harness.replies_in(HELP_CHANNEL_ID)
+    token = await harness.slash("ask", {"question": HANDOFF_QUESTION})
+    token2 = await harness.slash("mytickets")
+    seen = [public] + harness.messages_for(token) + harness.messages_for(token2)
+    for message in seen:
+        text = text_of(message)
+        assert "couldn't reach our records" in text and "/srv/secret" not in text and "db.internal" not in text
+    notices = [c for c in harness.staff_posts() if "ticket database failed" in (c.json or {}).get("content", "")]
+    assert len(notices) == 1 and "/srv/secret" in notices[0].json["content"]  # staff get the details, once
+    staff_token = await harness.slash("queue", sub="list", who=STAFF, roles=(STAFF_ROLE_ID,), channel_id=2000)
+    assert any("/srv/secret" in text_of(m) for m in harness.messages_for(staff_token))

@@ -19,7 +19,7 @@ import discord
 
 from ...core.chatter import addressed_to_bot
 from ...core.desk import TOUR_QUESTION
-from ...core.errors import AdmissionsError
+from ...core.errors import AdmissionsError, StorageError
 from ...core.models import Asker, Ticket, TourContact
 from ...core.outcomes import (
     Answered,
@@ -274,6 +274,9 @@ class StudentFlows:
         text = re.sub(rf"<@!?{me.id}>", " ", message.content).strip() if me else message.content.strip()
         try:
             await self._answer_message(message, text)
+        except StorageError as exc:  # never the database's details in a (possibly public) reply
+            await self.bot.delivery.report_storage_error(exc)
+            await self._reply(message, content=errors.STORAGE_APOLOGY)
         except AdmissionsError as exc:
             await self._reply(message, content=str(exc))
         except Exception:

@@ -149,6 +149,16 @@ class Delivery:
                 "Embed Links and Read Message History there. (I'll say this only once.)"
             )
 
+    async def report_storage_error(self, exc: Exception) -> None:
+        """A database failure: the log gets the details, the staff channel hears of it once per process."""
+        log.warning("Ticket database error: %s", exc)
+        key = ("storage", type(exc).__name__)
+        if key in self._reported:
+            return
+        self._reported.add(key)  # type: ignore[arg-type]
+        await self.tell_staff(f"⚠️ The ticket database failed: {exc} Students are told to try again in a minute; "
+                              "the details are in the bot's log. (I'll say this only once.)")
+
     def _warn_once(self, key: tuple[object, object], text: str) -> None:
         marker = ("log", key)
         if marker not in self._reported:

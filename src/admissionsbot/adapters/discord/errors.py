@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord import app_commands
 
-from ...core.errors import AdmissionsError
+from ...core.errors import AdmissionsError, StorageError
 from .embeds import clip
-from .identity import NotStaff, require_staff
+from .identity import NotStaff, is_staff, require_staff
 
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell the admissions team."
+STORAGE_APOLOGY = "Sorry, I couldn't reach our records just now. Please try again in a minute; nothing you sent is lost."
 
 
 async def tell(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
@@ -36,6 +37,10 @@ async def tell(interaction: discord.Interaction, content: str, **kwargs: Any) ->
             await interaction.response.send_message(content, ephemeral=True, **kwargs)
     except discord.HTTPException as exc:  # token expired, interaction unknown: nothing more to do
         log.warning("Could not answer interaction %s: %s", interaction.id, exc)
+
+
+def is_staff_member(interaction: discord.Interaction) -> bool:
+    return is_staff(interaction.user, interaction.guild_id, interaction.client.settings)  # type: ignore[attr-defined]
 
 
 async def allow_staff(interaction: discord.Interaction) -> bool:
@@ -77,6 +82,11 @@ def unwrap(error: BaseException) -> BaseException:
 async def handle(interaction: discord.Interaction, error: BaseException, where: str) -> None:
     """Answer the user for any failure; log real bugs with their traceback."""
     original = unwrap(error)
+    if isinstance(original, StorageError):  # paths, hosts and drivers are for the log and staff, not students
+        bot: AdmissionsBot = interaction.client  # type: ignore[assignment]
+        await bot.delivery.report_storage_error(original)
+        await tell(interaction, str(original) if is_staff_member(interaction) else STORAGE_APOLOGY)
+        return
     if isinstance(original, AdmissionsError):
         await tell(interaction, str(original))
         return
