@@ -134,3 +134,20 @@ async def test_database_errors_never_reach_students_and_reach_staff_once(harness
     assert len(notices) == 1 and "/srv/secret" in notices[0].json["content"]  # staff get the details, once
     staff_token = await harness.slash("queue", sub="list", who=STAFF, roles=(STAFF_ROLE_ID,), channel_id=2000)
     assert any("/srv/secret" in text_of(m) for m in harness.messages_for(staff_token))
+
+
+@pytest.mark.parametrize("command", ["ask", "tour", "mytickets"])
+async def test_student_commands_answer_only_in_our_server_or_dms(harness: Harness, command):
+    """Issue 11, item 4: the guild rule of plain messages holds for every slash command too."""
+    options = {"question": "Do internships pay?"} if command == "ask" else None
+    payload = harness._interaction(2, {"id": "1", "name": command, "type": 1, "options": [
+        {"name": k, "type": 3, "value": v} for k, v in (options or {}).items()]},
+        who=__import__("payloads").STUDENT, roles=(), channel_id=HELP_CHANNEL_ID, dm=False, message=None)
+    payload["guild_id"] = payload["channel"]["guild_id"] = "999999"  # another server the bot is in
+    token = await harness.feed_interaction(payload)
+    [message] = harness.messages_for(token)
+    assert "only answer in the school's Discord server" in text_of(message)
+    assert harness.rec.callbacks(token)[0]["type"] == 4  # no modal, no answer
+    assert harness.service.desk.tickets() == []
+    dm_token = await harness.slash(command, options, dm=True, channel_id=7000)  # DMs stay allowed
+    assert all("only answer in" not in text_of(m) for m in harness.messages_for(dm_token))

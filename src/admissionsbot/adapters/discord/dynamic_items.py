@@ -106,6 +106,9 @@ class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour(?::(?P<int
         super().__init__(Button(label="Book a campus tour", style=style, custom_id=custom_id))
         self.asked = asked
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await errors.allow_student(interaction)
+
     @classmethod
     async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> TourButton:
         return cls(asked=match["intent"] is not None)

@@ -64,8 +64,41 @@ def asked_by_someone_else(interaction: discord.Interaction) -> bool:
     return author is not None and author.id != interaction.user.id
 
 
+OTHER_SERVER = "I only answer in the school's Discord server or in a direct message."
+
+
+def in_our_server(interaction: discord.Interaction) -> bool:
+    """DMs, or the configured guild (any guild when guild_id is not set): the rule for every student path."""
+    configured = interaction.client.settings.guild_id  # type: ignore[attr-defined]
+    return interaction.guild_id is None or configured is None or interaction.guild_id == configured
+
+
+class NotHere(app_commands.CheckFailure):
+    """A student command used in another server; the message says where the bot answers."""
+
+    def __init__(self) -> None:
+        super().__init__(OTHER_SERVER)
+
+
+def require_our_server(interaction: discord.Interaction) -> bool:
+    """The app-command check: raises NotHere (answered once by `handle`) outside our server and DMs."""
+    if not in_our_server(interaction):
+        raise NotHere()
+    return True
+
+
+async def allow_student(interaction: discord.Interaction) -> bool:
+    """The check every student command and the tour button run."""
+    if not in_our_server(interaction):
+        await tell(interaction, OTHER_SERVER)
+        return False
+    return True
+
+
 async def allow_asker(interaction: discord.Interaction) -> bool:
-    """The check student buttons run: in a channel, only the student who asked may press them."""
+    """The check student buttons run: our server, and in a channel only the student who asked."""
+    if not await allow_student(interaction):
+        return False
     if asked_by_someone_else(interaction):
         await tell(interaction, NOT_YOURS)
         return False
@@ -90,7 +123,7 @@ async def handle(interaction: discord.Interaction, error: BaseException, where: 
     if isinstance(original, AdmissionsError):
         await tell(interaction, str(original))
         return
-    if isinstance(original, (NotStaff, app_commands.NoPrivateMessage)):
+    if isinstance(original, (NotStaff, NotHere, app_commands.NoPrivateMessage)):
         await tell(interaction, str(original) or "That only works in the server.")
         return
     if isinstance(original, app_commands.TransformerError):

@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ...core.limits import QUESTION_CHARS
+from . import errors
 
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 class StudentCog(commands.Cog, name="Students"):
     def __init__(self, bot: AdmissionsBot) -> None:
         self.bot = bot
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+        """/ask, /tour and /mytickets: in DMs or the configured server only, like plain messages."""
+        return errors.require_our_server(interaction)
 
     @app_commands.command(name="ask", description="Ask the admissions assistant a question")
     @app_commands.describe(question="Your question, in your own words")
