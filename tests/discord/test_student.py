@@ -337,3 +337,16 @@ def test_replace_keeps_decisions_frozen():
 
     d = Decision("q", Action.ESCALATE)
     assert replace(d, question="x").question == "x" and d.question == "q"
+
+
+async def test_cooldown_covers_tour_picks_and_votes(harness: Harness):
+    """Issue 11, item 5: /tour, tour submits, picks and Helpful count against the same cooldown."""
+    answer = only(harness.messages_for(await harness.slash("ask", {"question": "Do internships pay?"})))
+    harness.bot.cooldown = type(harness.bot.cooldown)(1, 60.0)
+    harness.bot.cooldown.hit(str(STUDENT_ID))  # the window is used up
+    for token in (await harness.slash("tour"),
+                  await harness.click(answer, "admissionsbot:ans:helpful:internship-pay"),
+                  await harness.click(answer, "admissionsbot:ans:other:internship-pay")):
+        assert [c["type"] for c in harness.rec.callbacks(token)] == [4]  # a message, no form
+        assert "wait" in text_of(only(harness.messages_for(token)))
+    assert harness.service.desk.feedback() == []

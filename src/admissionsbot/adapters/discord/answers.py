@@ -127,6 +127,8 @@ class StudentFlows:
             await send(clip(outcome.reason, 2000), ephemeral=True)
 
     async def helpful(self, interaction: discord.Interaction, entry_id: str) -> None:
+        if await self._refused(interaction):
+            return
         log.info("helpful: entry=%s user=%s", entry_id, interaction.user.id)
         await errors.tell(interaction, THANKS)
         try:  # after answering: the 3-second deadline comes first; a failure only logs
@@ -137,6 +139,8 @@ class StudentFlows:
 
     async def not_what_i_asked(self, interaction: discord.Interaction, entry_id: str) -> None:
         """Record the miss; offer the other candidates, or to pass the question on."""
+        if await self._refused(interaction):
+            return
         question = question_from(interaction.message)
         if not question:
             entry = self.bot.answerer.entry(entry_id)
@@ -172,6 +176,8 @@ class StudentFlows:
                                                         rejected_entry))
 
     async def pick(self, interaction: discord.Interaction, entry_id: str) -> None:
+        if await self._refused(interaction):
+            return
         asker = asker_from_interaction(interaction)
         entry = self.bot.answerer.entry(entry_id)
         question = question_from(interaction.message) or (entry.question if entry else "")
@@ -179,6 +185,8 @@ class StudentFlows:
 
     async def open_tour_form(self, interaction: discord.Interaction, *, asked: bool = False) -> None:
         """The tour form (after the open-ticket cap check); `asked`: the student's words go with the request."""
+        if await self._refused(interaction):
+            return
         # the student's own words go with the request; another member's words stay theirs
         question = question_from(interaction.message) if asked and not errors.asked_by_someone_else(interaction) else ""
         asker = asker_from_interaction(interaction)
@@ -189,7 +197,9 @@ class StudentFlows:
         """File the tour ticket; a refusal keeps what the student typed (button to reopen, echo)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         asker = asker_from_interaction(interaction)
-        outcome = await asyncio.to_thread(self.conversation.submit_tour, asker, contact, question)
+        refusal = self._allowed(interaction.user.id)
+        outcome: Outcome = (Refused(refusal) if refusal else
+                            await asyncio.to_thread(self.conversation.submit_tour, asker, contact, question))
         if isinstance(outcome, Refused):
             typed = (f"\n\nWhat you entered:\nName: {contact.name}\nEmail: {contact.email}\n"
                      f"Preferred dates/times: {contact.preferred_times}\nNotes: {contact.notes or '-'}")
