@@ -214,10 +214,10 @@ def test_a_database_outage_keeps_the_tour_form_typed(conversation):
     chat = ConsoleChat(conversation, SAM, out)
     for line in ["tour", "Sam Lee", "sam@example.com", "Friday 3pm", "bring my dad", "bring my dad"]:
         assert chat.turn(line)
-    assert out.getvalue().count("Your answers are kept") == 2 and flaky._store.list() == []
+    assert out.getvalue().count("Your answers are kept") == 2 and flaky._store.list_tickets() == []
     flaky.down = False
     assert chat.turn("bring my dad")
-    [tour] = flaky._store.list()
+    [tour] = flaky._store.list_tickets()
     assert (tour.contact.name, tour.contact.email, tour.contact.notes) == ("Sam Lee", "sam@example.com", "bring my dad")
 
 
@@ -232,5 +232,5 @@ def test_a_database_outage_keeps_the_session_and_the_open_offer(conversation):
     assert out.getvalue().count("locked by another program") == 3  # filing, tickets, replies
     flaky.down = False
     assert chat.turn("yes")  # the offer is still open
-    [ticket] = flaky._store.list()
+    [ticket] = flaky._store.list_tickets()
     assert ticket.question == "zebra quantum" and ticket.reason is FiledReason.NO_MATCH

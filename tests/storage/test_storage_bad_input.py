@@ -22,7 +22,7 @@ def test_ticket_numbers_outside_the_id_range_are_not_found(store: TicketStore, n
         lambda: store.get(number),
         lambda: store.claim(number, "alice", at(1)),
         lambda: store.add_reply(number, "alice", "hi", at(1)),
-        lambda: store.close(number, "alice", None, at(1)),
+        lambda: store.close_ticket(number, "alice", None, at(1)),
         lambda: store.set_staff_post(number, "msg-1", at(1)),
         lambda: store.record_event(number, "bot", "note", "", at(1)),
     ]
@@ -42,7 +42,7 @@ def test_reply_ids_outside_the_id_range_are_a_storage_error(store: TicketStore, 
 
 def test_huge_limits_are_capped_not_overflowing(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    assert [t.number for t in store.list(limit=2**64)] == [n]
+    assert [t.number for t in store.list_tickets(limit=2**64)] == [n]
     assert [t.number for t in store.for_asker("discord", "u1", limit=2**64)] == [n]
     assert [t.number for t in store.pending_staff_posts(limit=2**64)] == [n]
     assert store.undelivered_replies(limit=2**64) == []
@@ -85,7 +85,7 @@ def _assert_unreadable_reported(
         store.claim(bad, "alice", at(5))
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="admissionsbot.storage"):
-        assert [t.number for t in store.list()] == sorted(good, reverse=True)
+        assert [t.number for t in store.list_tickets()] == sorted(good, reverse=True)
         assert [t.number for t in store.for_asker("discord", "u1")] == sorted(good, reverse=True)
         assert [t.number for t in store.pending_staff_posts()] == sorted(good)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -141,7 +141,7 @@ def test_an_unreadable_reply_makes_its_ticket_unreadable_not_the_queue(
         assert f"#{b}" in str(info.value) and f"reply #{bad_reply.id}" in str(info.value)
         assert "created_at" in str(info.value)
         with caplog.at_level(logging.WARNING, logger="admissionsbot.storage"):
-            assert [t.number for t in store.list()] == [c, a]
+            assert [t.number for t in store.list_tickets()] == [c, a]
             assert [r.id for _, r in store.undelivered_replies()] == [good_reply.id]
         assert any(f"reply #{bad_reply.id}" in r.getMessage() for r in caplog.records)
     finally:

@@ -56,7 +56,7 @@ def _claim(store: TicketStore, number: int, staff: str) -> str:
 def _assert_all_persisted(store: TicketStore, numbers: list[list[int]], per_worker: int) -> None:
     flat = [n for batch in numbers for n in batch]
     assert len(flat) == len(set(flat)) == len(numbers) * per_worker
-    assert {t.number for t in store.list(limit=10_000)} == set(flat)
+    assert {t.number for t in store.list_tickets(limit=10_000)} == set(flat)
     for worker, batch in enumerate(numbers):
         mine = store.for_asker("discord", f"w{worker}", limit=10_000)
         assert sorted(t.question for t in mine) == sorted(f"w{worker}-q{i}" for i in range(per_worker))
@@ -132,7 +132,7 @@ def test_sqlite_processes_creating_in_one_file(tmp_path: Path) -> None:
 
     store = SQLiteTicketStore(path)
     try:
-        tickets = store.list(limit=1000)
+        tickets = store.list_tickets(limit=1000)
         assert len(tickets) == len({t.number for t in tickets}) == workers * per_worker
         for w in range(workers):
             mine = store.for_asker("discord", f"w{w}", limit=1000)
@@ -147,11 +147,11 @@ def test_sqlite_processes_creating_in_one_file(tmp_path: Path) -> None:
 def test_connections_of_finished_threads_are_closed(store: TicketStore) -> None:
     pool = store._pool  # type: ignore[attr-defined]  # internal, checked to prove no leak
     store.create(question(), at(0))  # this thread's connection
-    run_together(5, lambda _: store.list())
+    run_together(5, lambda _: store.list_tickets())
     assert pool.open_count() == 6
 
     def later() -> int:
-        return len(store.list())
+        return len(store.list_tickets())
 
     assert run_together(1, lambda _: later()) == [1]  # the five finished threads get pruned
     assert pool.open_count() == 2

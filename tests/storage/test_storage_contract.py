@@ -173,10 +173,10 @@ def test_close_from_each_live_state(store: TicketStore) -> None:
     store.claim(answered_n, "alice", at(1))
     store.add_reply(answered_n, "alice", "Done", at(2))
 
-    closed = store.close(open_n, "bob", "duplicate of #2", at(3))
+    closed = store.close_ticket(open_n, "bob", "duplicate of #2", at(3))
     assert closed.status is TicketStatus.CLOSED and closed.close_reason == "duplicate of #2"
-    assert store.close(claimed_n, "alice", None, at(3)).close_reason is None
-    answered_closed = store.close(answered_n, "alice", "", at(3))
+    assert store.close_ticket(claimed_n, "alice", None, at(3)).close_reason is None
+    answered_closed = store.close_ticket(answered_n, "alice", "", at(3))
     assert answered_closed.status is TicketStatus.CLOSED
     assert len(answered_closed.replies) == 1
     assert actions(store, open_n)[-1] == ("closed", "bob", "duplicate of #2")
@@ -184,9 +184,9 @@ def test_close_from_each_live_state(store: TicketStore) -> None:
 
 def test_closed_ticket_refuses_every_transition(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    store.close(n, "alice", "spam", at(1))
+    store.close_ticket(n, "alice", "spam", at(1))
     with pytest.raises(TransitionError, match="already closed"):
-        store.close(n, "alice", "again", at(2))
+        store.close_ticket(n, "alice", "again", at(2))
     with pytest.raises(TransitionError):
         store.claim(n, "alice", at(2))
     with pytest.raises(TransitionError):
@@ -199,7 +199,7 @@ def test_closed_ticket_refuses_every_transition(store: TicketStore) -> None:
 def test_overlong_close_reason_is_refused(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
     with pytest.raises(TransitionError):
-        store.close(n, "alice", "r" * (MAX_REASON_CHARS + 1), at(1))
+        store.close_ticket(n, "alice", "r" * (MAX_REASON_CHARS + 1), at(1))
     assert store.get(n).status is TicketStatus.OPEN
 
 
@@ -210,7 +210,7 @@ def test_missing_ticket_numbers_raise_ticket_not_found(store: TicketStore) -> No
         lambda: store.get(missing),
         lambda: store.claim(missing, "alice", at(1)),
         lambda: store.add_reply(missing, "alice", "hi", at(1)),
-        lambda: store.close(missing, "alice", None, at(1)),
+        lambda: store.close_ticket(missing, "alice", None, at(1)),
         lambda: store.set_staff_post(missing, "msg-1", at(1)),
         lambda: store.record_event(missing, "bot", "note", "", at(1)),
     ]
@@ -284,7 +284,7 @@ def test_pending_staff_posts_until_set(store: TicketStore) -> None:
     a = store.create(question(), at(2)).number
     b = store.create(tour(), at(1)).number
     c = store.create(question(), at(3)).number
-    store.close(c, "alice", "spam", at(4))
+    store.close_ticket(c, "alice", "spam", at(4))
 
     assert [t.number for t in store.pending_staff_posts()] == [b, a]  # oldest first, closed left out
     assert [t.number for t in store.pending_staff_posts(limit=1)] == [b]
@@ -305,7 +305,7 @@ def test_for_asker_and_count_live(store: TicketStore) -> None:
     a3 = store.create(question("three", ann), at(3)).number
     store.create(question("other user", asker("ben")), at(4))
     store.create(question("same id, other platform", asker("ann", platform="console")), at(5))
-    store.close(a2, "alice", None, at(6))
+    store.close_ticket(a2, "alice", None, at(6))
 
     assert [t.number for t in store.for_asker("discord", "ann")] == [a3, a2, a1]
     assert [t.number for t in store.for_asker("discord", "ann", limit=2)] == [a3, a2]
@@ -322,14 +322,14 @@ def test_list_by_status_newest_first_with_replies_without_events(store: TicketSt
     store.claim(mid, "alice", at(4))
     store.add_reply(mid, "alice", "answer", at(5))
 
-    assert [t.number for t in store.list()] == [new, mid, old]
-    assert [t.number for t in store.list(limit=2)] == [new, mid]
-    assert [t.number for t in store.list(TicketStatus.OPEN)] == [new, old]
-    answered = store.list(TicketStatus.ANSWERED)
+    assert [t.number for t in store.list_tickets()] == [new, mid, old]
+    assert [t.number for t in store.list_tickets(limit=2)] == [new, mid]
+    assert [t.number for t in store.list_tickets(TicketStatus.OPEN)] == [new, old]
+    answered = store.list_tickets(TicketStatus.ANSWERED)
     assert [t.number for t in answered] == [mid]
     assert [r.text for r in answered[0].replies] == ["answer"] and answered[0].events == ()
-    assert store.list(TicketStatus.CLOSED) == []
-    assert store.list(limit=0) == []
+    assert store.list_tickets(TicketStatus.CLOSED) == []
+    assert store.list_tickets(limit=0) == []
 
 
 def test_events_record_every_change_in_order(store: TicketStore) -> None:
@@ -340,7 +340,7 @@ def test_events_record_every_change_in_order(store: TicketStore) -> None:
     store.record_delivery_failure(rid, "dm closed", at(4))
     store.record_event(n, "discord", "dm_fallback", "posted in #admissions", at(5))
     store.mark_reply_delivered(rid, at(6))
-    store.close(n, "alice", "answered", at(7))
+    store.close_ticket(n, "alice", "answered", at(7))
 
     events = store.get(n).events
     assert [(e.action, e.actor, e.detail) for e in events] == [
@@ -361,7 +361,7 @@ def test_closed_store_refuses_calls(backend) -> None:  # type: ignore[no-untyped
     store.create(question(), at(0))
     store.close_store()
     with pytest.raises(StorageError, match="closed"):
-        store.list()
+        store.list_tickets()
 
 
 def test_feedback_is_tallied_per_entry_most_misses_first(store) -> None:  # type: ignore[no-untyped-def]

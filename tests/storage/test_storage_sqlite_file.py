@@ -53,7 +53,7 @@ def _in_other_thread(call: object) -> BaseException | None:
 def _tickets_in(path: Path) -> list[str]:
     store = SQLiteTicketStore(path, create=False)
     try:
-        return [t.question for t in store.list()]
+        return [t.question for t in store.list_tickets()]
     finally:
         store.close_store()
 
@@ -72,8 +72,8 @@ def test_deleted_file_refuses_writes_and_reads(running: SQLiteTicketStore, path:
     with pytest.raises(StorageError, match="deleted"):
         running.create(question("and again"), at(2))
     with pytest.raises(StorageError, match="deleted"):
-        running.list()
-    other_thread = _in_other_thread(running.list)  # a new connection must not create a new empty file
+        running.list_tickets()
+    other_thread = _in_other_thread(running.list_tickets)  # a new connection must not create a new empty file
     assert isinstance(other_thread, StorageError) and "deleted" in str(other_thread)
     assert not path.exists()
 
@@ -102,7 +102,7 @@ def test_moved_file_is_reported_as_moved_away(running: SQLiteTicketStore, path: 
 
 def test_unchanged_file_keeps_working_across_threads(running: SQLiteTicketStore, path: Path) -> None:
     assert _in_other_thread(lambda: running.create(question("from a thread"), at(1))) is None
-    assert sorted(t.question for t in running.list()) == ["acknowledged before", "from a thread"]
+    assert sorted(t.question for t in running.list_tickets()) == ["acknowledged before", "from a thread"]
 
 
 def test_relative_path_survives_a_change_of_directory(

@@ -97,13 +97,13 @@ class TicketDesk:
         if cleaned and len(cleaned) > CLOSE_REASON_CHARS:
             raise InvalidInput(f"A close reason can be at most {CLOSE_REASON_CHARS} characters.")
         actor = require_field(actor, "name", STAFF_NAME_CHARS)
-        return self.store.close(number, actor, cleaned or None, self.clock())
+        return self.store.close_ticket(number, actor, cleaned or None, self.clock())
 
     def ticket(self, number: int) -> Ticket:
         return self.store.get(number)
 
     def tickets(self, status: TicketStatus | None = None, limit: int = 50) -> list[Ticket]:
-        return self.store.list(status, limit)
+        return self.store.list_tickets(status, limit)
 
     def tickets_for(self, asker: Asker, limit: int = 25) -> list[Ticket]:
         return self.store.for_asker(asker.platform, asker.user_id, limit)

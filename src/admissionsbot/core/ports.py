@@ -34,7 +34,7 @@ class TicketStore(Protocol):
     def get(self, number: int) -> Ticket:
         """The ticket with its replies and event log; raises TicketNotFound."""
 
-    def list(self, status: TicketStatus | None = None, limit: int = 50) -> list[Ticket]:
+    def list_tickets(self, status: TicketStatus | None = None, limit: int = 50) -> list[Ticket]:
         """Newest first; replies included, events not."""
 
     def for_asker(self, platform: str, user_id: str, limit: int = 25) -> list[Ticket]:
@@ -49,8 +49,8 @@ class TicketStore(Protocol):
     def add_reply(self, number: int, staff: str, text: str, at: datetime) -> Reply:
         """Record an undelivered staff reply; the ticket becomes ANSWERED."""
 
-    def close(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
-        """Any live state -> CLOSED, with an optional reason."""
+    def close_ticket(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
+        """Any live state -> CLOSED, with an optional reason (`close_store` releases the store)."""
 
     def set_staff_post(self, number: int, ref: str, at: datetime) -> None:
         """Record where the ticket was posted for staff (e.g. a Discord message id)."""

@@ -209,7 +209,7 @@ class SQLTicketStore(ABC):
         with self._tx(write=False) as conn:
             return self._full(conn, number)
 
-    def list(self, status: TicketStatus | None = None, limit: int = 50) -> list[Ticket]:
+    def list_tickets(self, status: TicketStatus | None = None, limit: int = 50) -> list[Ticket]:
         where, params = ("status = ?", (status.value,)) if status else ("1 = 1", ())
         return self._query_tickets(where, params, "created_at DESC, number DESC", limit)
 
@@ -265,7 +265,7 @@ class SQLTicketStore(ABC):
             self._event(conn, number, staff, "replied", f"reply {reply_id}", at)
             return reply_from_row(self._reply_row(conn, reply_id))
 
-    def close(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
+    def close_ticket(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
         at = to_utc(at)
         with self._tx(write=True) as conn:
             current = ticket_from_row(self._row(conn, number, lock=True))
