@@ -181,3 +181,14 @@ async def test_faq_reload_valid_and_invalid(harness: Harness, faq_dir: Path):
     assert harness.service.answerer.knowledge.has("scholarships")  # the last good FAQ stays
     token = await harness.slash("ask", {"question": "Do internships pay?"})
     assert harness.rec.replies_to(token)[0]["embeds"][0]["title"] == "Do internships pay?"
+
+
+async def test_the_everyone_role_never_makes_anyone_staff(harness: Harness):
+    """Issue 11, item 1: @everyone's id is the server id; listing it as a staff role must not open the queue."""
+    from dataclasses import replace as _replace
+
+    from harness import GUILD_ID
+
+    harness.bot.settings = _replace(harness.bot.settings, staff_role_ids=(GUILD_ID,))
+    token = await harness.slash("queue", sub="list")
+    assert "Only the admissions team" in text_of(harness.messages_for(token)[0])

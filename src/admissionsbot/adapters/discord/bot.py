@@ -1,8 +1,8 @@
 """The discord.py Bot subclass: wiring only.
 
 `setup_hook` (runs once, unlike on_ready) registers the persistent buttons,
-adds the cogs, installs the error handler and starts the retry task, whose
-first pass runs at start-up. Mentions are locked down at bot level so nothing
+adds the cogs (students, staff, and the background cog whose retry loop's
+first pass runs at start-up) and installs the tree's error handler. Mentions are locked down at bot level so nothing
 the bot echoes (FAQ text, student questions, staff replies) can ping anyone.
 """
 
@@ -18,6 +18,7 @@ from ...config import Settings
 from ...core.cooldown import Cooldown
 from . import errors
 from .answers import StudentFlows
+from .background_cog import BackgroundCog
 from .delivery import Delivery
 from .dynamic_items import DYNAMIC_ITEMS
 from .staff_actions import StaffFlows
@@ -63,19 +64,24 @@ class AdmissionsBot(commands.Bot):
         self.student = StudentFlows(self)
         self.staff = StaffFlows(self)
         self._background = background
-        self.retry_task: tasks.Loop | None = None
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS)
-        for cog in (StudentCog(self), StaffCog(self)):
+        cogs: list[commands.Cog] = [StudentCog(self), StaffCog(self)]
+        if self._background:
+            cogs.append(BackgroundCog(self))
+        for cog in cogs:
             try:
                 await self.add_cog(cog)
             except Exception:  # RoboDanny's rule: log a broken cog, keep the rest running
                 log.exception("Could not add cog %s", cog.qualified_name)
         errors.install(self)
-        if self._background:
-            self.retry_task = tasks.loop(seconds=self.settings.retry_interval_seconds)(self.delivery.retry_pending)
-            self.retry_task.start()
+
+    @property
+    def retry_task(self) -> tasks.Loop | None:
+        """The background cog's retry loop (None when the bot runs without background work)."""
+        cog = self.get_cog("Background")
+        return cog.retry if isinstance(cog, BackgroundCog) else None
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: the student cog's listener answers messages (no CommandNotFound noise)."""
@@ -84,6 +90,6 @@ class AdmissionsBot(commands.Bot):
         log.info("Connected as %s (%s) to %d guild(s)", self.user, self.user.id if self.user else "?", len(self.guilds))
 
     async def close(self) -> None:
-        if self.retry_task is not None:
-            self.retry_task.cancel()
+        if self.get_cog("Background") is not None:
+            await self.remove_cog("Background")  # stops its loop
         await super().close()

@@ -147,4 +147,4 @@ async def on_app_command_error(interaction: discord.Interaction, error: app_comm
 
 
 def install(bot: AdmissionsBot) -> None:
-    bot.tree.on_error = on_app_command_error  # type: ignore[method-assign]
+    bot.tree.error(on_app_command_error)

@@ -35,9 +35,9 @@ def is_staff(user: discord.abc.User, guild_id: int | None, settings: Settings) -
         return False
     if settings.guild_id is not None and guild_id != settings.guild_id:
         return False
-    staff_roles = set(settings.staff_role_ids)
-    # The interaction payload's own role ids count even before the guild's role cache is filled.
-    held = {role.id for role in user.roles} | set(getattr(user, "_roles", ()))
+    # @everyone (whose id is the server id) is every member's role: it never makes anyone staff.
+    staff_roles = set(settings.staff_role_ids) - {guild_id}
+    held = {role.id for role in user.roles if not role.is_default()}
     return bool(staff_roles & held)
 
 

@@ -64,6 +64,3 @@ class StaffCog(commands.Cog, name="Staff"):
     async def faq_reload(self, interaction: discord.Interaction) -> None:
         await self.bot.staff.reload_faq(interaction)
 
-
-async def setup(bot: AdmissionsBot) -> None:
-    await bot.add_cog(StaffCog(bot))

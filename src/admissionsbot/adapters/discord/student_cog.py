@@ -44,6 +44,3 @@ class StudentCog(commands.Cog, name="Students"):
     async def on_message(self, message: discord.Message) -> None:
         await self.bot.student.on_message(message)
 
-
-async def setup(bot: AdmissionsBot) -> None:
-    await bot.add_cog(StudentCog(bot))
