@@ -110,3 +110,20 @@ def test_run_with_a_refused_token(monkeypatch, capsys, config, recorder):
     monkeypatch.setenv("DISCORD_TOKEN", "wrong")
     assert main(["--config", str(config), "run"]) == 2
     assert "refused the token" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["run", "sync-commands"])
+def test_discord_unreachable_is_one_clear_line(command, monkeypatch, capsys, config, recorder):
+    """Issue 11: name resolution failing gave an aiohttp traceback."""
+    import aiohttp
+    import discord
+
+    async def no_network(self, token):
+        raise aiohttp.ClientConnectionError("Cannot connect to host discord.com:443 ssl:default [Name or service not known]")
+
+    monkeypatch.setattr(discord.Client, "login", no_network)
+    monkeypatch.setattr(discord.utils, "setup_logging", lambda **kwargs: None)
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    assert main(["--config", str(config), command]) == 2
+    err = capsys.readouterr().err
+    assert "cannot reach Discord (Cannot connect to host discord.com:443" in err and "Traceback" not in err

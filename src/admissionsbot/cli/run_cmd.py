@@ -14,6 +14,8 @@ import logging
 import os
 import sys
 
+import aiohttp
+
 from ..bootstrap import build_assistant
 from .common import CONFIG, DB, FAQ, add_command, settings_from
 
@@ -72,6 +74,9 @@ def run_bot(args: argparse.Namespace) -> int:
         discord.utils.setup_logging(level=getattr(logging, settings.log_level.upper(), logging.INFO), root=True)
         log_redaction.install()  # even at DEBUG: no interaction tokens, bodies or contact details in the log
         asyncio.run(_start(bot, token))
+    except UNREACHABLE as exc:
+        print(unreachable(exc), file=sys.stderr)
+        return 2
     except discord.LoginFailure:
         print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
         return 2
@@ -83,6 +88,16 @@ def run_bot(args: argparse.Namespace) -> int:
     finally:
         assistant.shutdown()
     return 0
+
+
+#: Raised when Discord cannot be reached at all (no network, name resolution fails, a proxy refuses).
+UNREACHABLE = (aiohttp.ClientConnectionError, asyncio.TimeoutError, OSError)
+
+
+def unreachable(exc: BaseException) -> str:
+    detail = " ".join(str(exc).split()) or type(exc).__name__
+    return (f"admissionsbot: cannot reach Discord ({detail[:200]}). Check this machine's network and DNS, "
+            "then start the bot again; nothing was lost: tickets and replies stay in the database.")
 
 
 async def _start(bot: object, token: str) -> None:
@@ -104,6 +119,9 @@ def sync_commands(args: argparse.Namespace) -> int:
     try:
         bot = AdmissionsBot(assistant, settings, background=False)
         names = asyncio.run(_sync(bot, token, args.guild))
+    except UNREACHABLE as exc:
+        print(unreachable(exc), file=sys.stderr)
+        return 2
     except discord.LoginFailure:
         print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
         return 2
