@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from admissionsbot.core.models import Asker, Candidate, NewTicket, TicketKind, TourContact
+from admissionsbot.core.models import (
+    Asker,
+    Candidate,
+    NewTicket,
+    TicketKind,
+    TourContact,
+)
 
 PG_ENV = "ADMISSIONSBOT_TEST_POSTGRES_URL"
 PG_SKIP_REASON = "ADMISSIONSBOT_TEST_POSTGRES_URL is not set (CI sets it; see README)"
-T0 = datetime(2025, 3, 1, 9, 30, 0, 123456, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
 
 
 def with_search_path(url: str, schema: str) -> str:

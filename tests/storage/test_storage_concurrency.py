@@ -22,7 +22,7 @@ from admissionsbot.storage import (
     PostgresTicketStore,
     SQLiteTicketStore,
     TicketStore,
-    sqlite,
+    schema,
 )
 
 T = TypeVar("T")
@@ -95,7 +95,7 @@ def test_separate_store_instances_per_thread(backend) -> None:  # type: ignore[n
 
 def test_concurrent_first_open_migrates_once(backend) -> None:  # type: ignore[no-untyped-def]
     stores = run_together(6, lambda _: backend.open())
-    latest = len(sqlite.MIGRATIONS)
+    latest = len(schema.MIGRATIONS)
     assert {s.schema_version() for s in stores} == {latest}
     assert backend.raw("SELECT version FROM schema_version ORDER BY version") == [(v,) for v in range(1, latest + 1)]
     numbers = [s.create(question(), at(0)).number for s in stores]

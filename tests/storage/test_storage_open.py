@@ -1,4 +1,4 @@
-"""Opening stores: URL forms, migrations, and readable errors for bad locations."""
+"""Opening stores: URL forms and readable errors for bad locations (migrations: test_storage_migrations)."""
 
 from __future__ import annotations
 
@@ -11,77 +11,8 @@ import pytest
 from storage_support import at, question
 
 from admissionsbot.core.errors import StorageError
-from admissionsbot.storage import SQLiteTicketStore, open_store, postgres, sqlite
+from admissionsbot.storage import SQLiteTicketStore, open_store
 from admissionsbot.storage.postgres import PostgresTicketStore
-
-# -- migrations (both backends) -------------------------------------------------------------
-
-
-def test_reopening_keeps_data_and_schema_version(backend) -> None:  # type: ignore[no-untyped-def]
-    first = backend.open()
-    n = first.create(question("still here?"), at(0)).number
-    first.claim(n, "alice", at(1))
-    before = first.get(n)
-    first.close_store()
-
-    again = backend.open()
-    assert again.get(n) == before
-    assert again.get(n).events == before.events
-    latest = len(sqlite.MIGRATIONS)
-    assert again.schema_version() == latest == len(postgres.MIGRATIONS)
-    assert backend.raw("SELECT version FROM schema_version ORDER BY version") == [(v,) for v in range(1, latest + 1)]
-
-
-def test_future_schema_version_is_refused(backend) -> None:  # type: ignore[no-untyped-def]
-    store = backend.open()
-    store.create(question(), at(0))
-    store.close_store()
-    backend.raw("INSERT INTO schema_version (version, applied_at) VALUES (99, CURRENT_TIMESTAMP)")
-
-    with pytest.raises(StorageError) as info:
-        backend.open()
-    message = str(info.value)
-    assert "schema version 99" in message and "newer admissionsbot" in message
-    assert "upgrade admissionsbot" in message
-    assert backend.raw("SELECT COUNT(*) FROM tickets") == [(1,)]  # refused, not touched
-
-
-def test_failed_migration_step_leaves_nothing_behind(backend, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    backend.open().close_store()  # at the latest version
-    module = sqlite if backend.name == "sqlite" else postgres
-    versions = [(v,) for v in range(1, len(module.MIGRATIONS) + 1)]
-    broken = (
-        "CREATE TABLE half_done (x INTEGER)",
-        "CREATE TABLE tickets (x INTEGER)",  # fails: tickets exists
-    )
-    monkeypatch.setattr(module, "MIGRATIONS", [*module.MIGRATIONS, broken])
-
-    with pytest.raises(StorageError):
-        backend.open()
-    assert backend.raw("SELECT version FROM schema_version ORDER BY version") == versions
-    if backend.name == "sqlite":
-        leftovers = backend.raw("SELECT name FROM sqlite_master WHERE name = 'half_done'")
-    else:
-        leftovers = backend.raw("SELECT to_regclass('half_done')::text")
-        leftovers = [r for r in leftovers if r[0] is not None]
-    assert leftovers == []
-
-
-def test_new_migration_step_is_applied_on_open(backend, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    store = backend.open()
-    n = store.create(question(), at(0)).number
-    store.close_store()
-    module = sqlite if backend.name == "sqlite" else postgres
-    latest = len(module.MIGRATIONS)
-    monkeypatch.setattr(
-        module, "MIGRATIONS", [*module.MIGRATIONS, ("CREATE INDEX tickets_updated ON tickets (updated_at)",)]
-    )
-
-    upgraded = backend.open()
-    assert upgraded.schema_version() == latest + 1
-    assert upgraded.get(n).number == n
-    assert backend.raw("SELECT version FROM schema_version ORDER BY version") == [(v,) for v in range(1, latest + 2)]
-
 
 # -- SQLite locations -------------------------------------------------------------------------
 

@@ -9,13 +9,11 @@ its event row in the same transaction.
 
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
-from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from datetime import UTC, datetime
+from typing import Any, ClassVar
 
 from ..core import tickets as rules
 from ..core.errors import StorageError, TicketCapReached, TicketNotFound
@@ -25,25 +23,25 @@ from ..core.models import (
     NewTicket,
     Reply,
     Ticket,
-    TicketEvent,
     TicketStatus,
 )
+from . import schema
 from .rows import (
     Row,
-    UnreadableRow,
     candidates_data,
-    event_from_row,
+    chunks,
+    load_tickets,
+    marks,
     new_ticket_values,
     reply_from_row,
     ticket_from_row,
     to_utc,
 )
+from .schema import Dialect
+from .threads import PerThread
 
 #: Actor recorded for events the bot itself causes (deliveries, staff posts).
 BOT_ACTOR = "bot"
-log = logging.getLogger(__name__)
-T = TypeVar("T")
-_CHUNK = 500  # keep IN (...) lists under SQLite's variable limit
 #: Largest ticket number / reply id / LIMIT either backend can hold (SQLite INTEGER, PostgreSQL BIGINT).
 #: Numbers outside 1..MAX_ID cannot name a row; SQLite would raise OverflowError on them.
 MAX_ID = 2**63 - 1
@@ -53,45 +51,25 @@ def _valid_id(n: int) -> bool:
     return 1 <= n <= MAX_ID
 
 
-def check_schema_version(found: int, known: int, where: str) -> None:
-    """Refuse a database written by a newer release rather than corrupt it."""
-    if found > known:
-        raise StorageError(
-            f"The ticket database {where} has schema version {found}, but this version of "
-            f"admissionsbot only understands versions up to {known}. It was written by a newer "
-            "admissionsbot: upgrade admissionsbot, or point it at a different database."
-        )
-
-
-def _chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
-def _marks(n: int) -> str:
-    return ", ".join("?" * n)
-
-
-def _collect(
-    into: dict[int, list[T]], broken: dict[int, UnreadableRow], read: Callable[[Row], T], row: Row
-) -> None:
-    """Read a reply/event row into its ticket's list, or remember why that ticket is unreadable."""
-    try:
-        into[int(row["ticket_number"])].append(read(row))
-    except UnreadableRow as exc:
-        broken.setdefault(exc.number, exc)
-
-
 class SQLTicketStore(ABC):
     """TicketStore implementation over a DB-API-ish connection (see module doc)."""
 
     #: appended to the ticket read inside a state change (" FOR UPDATE" on PostgreSQL)
     _lock_clause: ClassVar[str] = ""
 
+    #: which rendering of the shared migrations this backend runs
+    _dialect: ClassVar[Dialect]
+    #: the database as messages name it (a file path, or server and database)
+    where: str
+    _pool: PerThread[Any]
+
     # -- backend hooks ---------------------------------------------------------------
     @abstractmethod
-    def _tx(self, write: bool) -> AbstractContextManager[Any]:
-        """A transaction yielding a connection; write=True must serialise writers."""
+    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]:
+        """A transaction yielding a connection; write=True must serialise writers.
+
+        migrating=True: the schema is being set up (errors then say so).
+        """
 
     @abstractmethod
     def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
@@ -108,6 +86,52 @@ class SQLTicketStore(ABC):
     @abstractmethod
     def _json(self, data: Any) -> Any:
         """Encode JSON-able data for this backend."""
+
+    def _lock_schema(self, conn: Any) -> None:
+        """Serialise migrations across processes (no-op where write transactions already are)."""
+
+    def _where_in_sentence(self) -> str:
+        """`where` as it reads after "The ticket database"."""
+        return self.where
+
+    # -- connections and schema ----------------------------------------------------------
+    def _conn(self) -> Any:
+        return self._pool.get()
+
+    def close_store(self) -> None:
+        """Close every thread's connection; later calls raise StorageError."""
+        self._pool.close_all()
+
+    def _open(self) -> None:
+        """Bring the schema up to date, or release the connections and re-raise."""
+        try:
+            self._migrate()
+        except BaseException:
+            self.close_store()
+            raise
+
+    def _version(self, conn: Any) -> int:
+        return int(self._exec(conn, "SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").fetchone()["v"])
+
+    def _migrate(self) -> None:
+        """Apply the missing steps of `schema.MIGRATIONS` in one transaction (other openers wait)."""
+        steps = schema.rendered(self._dialect)
+        with self._tx(write=True, migrating=True) as conn:
+            self._lock_schema(conn)
+            self._exec(conn, str(schema.render(schema.SCHEMA_VERSION_TABLE, self._dialect)))
+            found = self._version(conn)
+            schema.check_schema_version(found, len(steps), self._where_in_sentence())
+            now = self._ts(datetime.now(UTC))
+            for version in range(found + 1, len(steps) + 1):
+                for statement in steps[version - 1]:
+                    self._exec(conn, statement)  # one by one: a script could commit mid-migration
+                sql = "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)"
+                self._exec(conn, sql, (version, now))
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the database (for diagnostics and tests)."""
+        with self._tx(write=False) as conn:
+            return self._version(conn)
 
     # -- helpers ------------------------------------------------------------------------
     def _event(self, conn: Any, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
@@ -129,36 +153,7 @@ class SQLTicketStore(ABC):
     def _load(
         self, conn: Any, rows: Sequence[Row], with_events: bool = False, strict: bool = False
     ) -> list[Ticket]:
-        """Attach replies (and optionally events) to ticket rows, keeping their order.
-
-        A ticket with a value that cannot be read (in its row, a reply or an event) is
-        left out with a warning naming it, so one bad row cannot hide the whole queue;
-        with strict=True it raises UnreadableRow instead.
-        """
-        numbers = [int(r["number"]) for r in rows]
-        replies: dict[int, list[Reply]] = defaultdict(list)
-        events: dict[int, list[TicketEvent]] = defaultdict(list)
-        broken: dict[int, UnreadableRow] = {}
-        for part in _chunks(numbers):
-            sql = f"SELECT * FROM replies WHERE ticket_number IN ({_marks(len(part))}) ORDER BY id"
-            for r in self._exec(conn, sql, part).fetchall():
-                _collect(replies, broken, reply_from_row, r)
-            if with_events:
-                sql = f"SELECT * FROM events WHERE ticket_number IN ({_marks(len(part))}) ORDER BY id"
-                for r in self._exec(conn, sql, part).fetchall():
-                    _collect(events, broken, event_from_row, r)
-        tickets = []
-        for r, n in zip(rows, numbers, strict=True):
-            try:
-                ticket = ticket_from_row(r, replies[n], events[n])  # the ticket's own row first
-                if n in broken:
-                    raise broken[n]
-                tickets.append(ticket)
-            except UnreadableRow as exc:
-                if strict:
-                    raise
-                log.warning("%s (left out of this list)", exc)
-        return tickets
+        return load_tickets(lambda sql, params: self._exec(conn, sql, params).fetchall(), rows, with_events, strict)
 
     def _full(self, conn: Any, number: int) -> Ticket:
         return self._load(conn, [self._row(conn, number)], with_events=True, strict=True)[0]
@@ -193,7 +188,7 @@ class SQLTicketStore(ABC):
             updated_at=self._ts(at),
         )
         cols = ", ".join(values)
-        sql = f"INSERT INTO tickets ({cols}) VALUES ({_marks(len(values))})"
+        sql = f"INSERT INTO tickets ({cols}) VALUES ({marks(len(values))})"
         with self._tx(write=True) as conn:
             if max_live is not None:
                 self._lock_asker(conn, new.asker.platform, new.asker.user_id)
@@ -317,8 +312,8 @@ class SQLTicketStore(ABC):
             found = self._exec(conn, sql, (*params, min(limit, MAX_ID))).fetchall()
             numbers = sorted({int(r["ticket_number"]) for r in found})
             rows: list[Row] = []
-            for part in _chunks(numbers):
-                sql = f"SELECT * FROM tickets WHERE number IN ({_marks(len(part))})"
+            for part in chunks(numbers):
+                sql = f"SELECT * FROM tickets WHERE number IN ({marks(len(part))})"
                 rows.extend(self._exec(conn, sql, part).fetchall())
             by_number = {t.number: t for t in self._load(conn, rows)}  # unreadable ones logged, left out
         pending = []

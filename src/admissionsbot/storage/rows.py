@@ -13,7 +13,9 @@ ValueError: listings leave that ticket out with a warning, `get` reports it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -32,7 +34,11 @@ from ..core.models import (
 )
 
 Row = Mapping[str, Any]
+#: Runs one `?`-placeholder SELECT and returns its rows.
+Fetch = Callable[[str, Sequence[Any]], Sequence[Row]]
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+_CHUNK = 500  # keep IN (...) lists under SQLite's variable limit
 _READ_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 
 
@@ -206,3 +212,57 @@ def ticket_from_row(
         replies=tuple(replies),
         events=tuple(events),
     )
+
+
+# -- whole tickets ---------------------------------------------------------------------------
+
+
+def chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def marks(n: int) -> str:
+    """`?, ?, ?` for an IN list of n values."""
+    return ", ".join("?" * n)
+
+
+def _collect(
+    into: dict[int, list[T]], broken: dict[int, UnreadableRow], read: Callable[[Row], T], row: Row
+) -> None:
+    """Read a reply/event row into its ticket's list, or remember why that ticket is unreadable."""
+    try:
+        into[int(row["ticket_number"])].append(read(row))
+    except UnreadableRow as exc:
+        broken.setdefault(exc.number, exc)
+
+
+def load_tickets(fetch: Fetch, rows: Sequence[Row], with_events: bool = False, strict: bool = False) -> list[Ticket]:
+    """Ticket rows with their replies (and optionally events) attached, in the rows' order.
+
+    A ticket with a value that cannot be read (in its row, a reply or an event) is
+    left out with a warning naming it, so one bad row cannot hide the whole queue;
+    with strict=True it raises UnreadableRow instead.
+    """
+    numbers = [int(r["number"]) for r in rows]
+    replies: dict[int, list[Reply]] = defaultdict(list)
+    events: dict[int, list[TicketEvent]] = defaultdict(list)
+    broken: dict[int, UnreadableRow] = {}
+    for part in chunks(numbers):
+        for r in fetch(f"SELECT * FROM replies WHERE ticket_number IN ({marks(len(part))}) ORDER BY id", part):
+            _collect(replies, broken, reply_from_row, r)
+        if with_events:
+            for r in fetch(f"SELECT * FROM events WHERE ticket_number IN ({marks(len(part))}) ORDER BY id", part):
+                _collect(events, broken, event_from_row, r)
+    tickets = []
+    for r, n in zip(rows, numbers, strict=True):
+        try:
+            ticket = ticket_from_row(r, replies[n], events[n])  # the ticket's own row first
+            if n in broken:
+                raise broken[n]
+            tickets.append(ticket)
+        except UnreadableRow as exc:
+            if strict:
+                raise
+            log.warning("%s (left out of this list)", exc)
+    return tickets

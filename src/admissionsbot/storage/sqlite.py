@@ -27,86 +27,16 @@ import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import StorageError
-from .common import SQLTicketStore, check_schema_version
+from .common import SQLTicketStore
 from .rows import to_iso
 from .threads import PerThread
 
 log = logging.getLogger(__name__)
-
-#: Ordered migration steps; step i brings the schema to version i + 1. Append, never edit.
-MIGRATIONS: list[tuple[str, ...]] = [
-    (
-        """CREATE TABLE tickets (
-            number INTEGER PRIMARY KEY AUTOINCREMENT,
-            kind TEXT NOT NULL CHECK (kind IN ('question', 'tour')),
-            status TEXT NOT NULL CHECK (status IN ('open', 'claimed', 'answered', 'closed')),
-            asker_platform TEXT NOT NULL,
-            asker_user_id TEXT NOT NULL,
-            asker_display_name TEXT NOT NULL,
-            asker_location TEXT NOT NULL DEFAULT '',
-            asker_link TEXT NOT NULL DEFAULT '',
-            asker_private INTEGER NOT NULL DEFAULT 0,
-            question TEXT NOT NULL,
-            candidates TEXT NOT NULL DEFAULT '[]',
-            contact_name TEXT,
-            contact_email TEXT,
-            contact_preferred_times TEXT,
-            contact_notes TEXT,
-            claimed_by TEXT,
-            close_reason TEXT,
-            staff_post_ref TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL
-        )""",
-        """CREATE TABLE replies (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ticket_number INTEGER NOT NULL REFERENCES tickets(number),
-            author TEXT NOT NULL,
-            text TEXT NOT NULL,
-            created_at TEXT NOT NULL,
-            delivered_at TEXT,
-            delivery_attempts INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT NOT NULL DEFAULT ''
-        )""",
-        """CREATE TABLE events (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            ticket_number INTEGER NOT NULL REFERENCES tickets(number),
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL,
-            action TEXT NOT NULL,
-            detail TEXT NOT NULL DEFAULT ''
-        )""",
-        "CREATE INDEX tickets_status ON tickets (status, created_at)",
-        "CREATE INDEX tickets_asker ON tickets (asker_platform, asker_user_id, created_at)",
-        "CREATE INDEX tickets_unposted ON tickets (created_at) "
-        "WHERE staff_post_ref IS NULL AND status <> 'closed'",
-        "CREATE INDEX replies_ticket ON replies (ticket_number, id)",
-        "CREATE INDEX replies_undelivered ON replies (created_at, id) WHERE delivered_at IS NULL",
-        "CREATE INDEX events_ticket ON events (ticket_number, id)",
-    ),
-    (  # 2: students' verdicts on answers ("Helpful" / "Not what I asked")
-        """CREATE TABLE feedback (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            entry_id TEXT NOT NULL,
-            helpful INTEGER NOT NULL CHECK (helpful IN (0, 1)),
-            question TEXT NOT NULL,
-            asker_platform TEXT NOT NULL,
-            asker_user_id TEXT NOT NULL,
-            at TEXT NOT NULL
-        )""",
-        "CREATE INDEX feedback_entry ON feedback (entry_id)",
-    ),
-    (  # 3: why a ticket was filed, and which answer the student rejected first (if any)
-        "ALTER TABLE tickets ADD COLUMN filed_reason TEXT NOT NULL DEFAULT ''",
-        "ALTER TABLE tickets ADD COLUMN rejected_entry TEXT",
-    ),
-]
-
 
 def _explain(path: Path, exc: sqlite3.Error, opening: bool) -> str:
     """Turn a sqlite3 error into a sentence that names the file and what to do."""
@@ -210,8 +140,11 @@ def _enable_wal(conn: sqlite3.Connection, attempts: int = 8) -> None:
 class SQLiteTicketStore(SQLTicketStore):
     """TicketStore on one SQLite file; see the module docstring for the concurrency model."""
 
+    _dialect = "sqlite"
+
     def __init__(self, path: str | Path, *, busy_timeout: float = 30.0, create: bool = True) -> None:
         self.path = _prepare_path(path, create)
+        self.where = str(self.path)
         self._abs = self.path.absolute()  # a later chdir must not redirect new connections
         self._file: tuple[int, int] | None = None  # the file the first connection opened
         self._wal_emptied = False
@@ -221,11 +154,7 @@ class SQLiteTicketStore(SQLTicketStore):
             self._disconnect,
             closed_message=f"The ticket store for {self.path} has been closed.",
         )
-        try:
-            self._migrate()
-        except BaseException:
-            self.close_store()
-            raise
+        self._open()
 
     # -- connections --------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -301,37 +230,9 @@ class SQLiteTicketStore(SQLTicketStore):
             self._empty_wal(conn)
         conn.close()
 
-    def _conn(self) -> sqlite3.Connection:
-        return self._pool.get()
-
-    def close_store(self) -> None:
-        """Close every thread's connection; later calls raise StorageError."""
-        self._pool.close_all()
-
-    # -- schema -------------------------------------------------------------------------
-    def _migrate(self) -> None:
-        """Bring the schema up to date in one IMMEDIATE transaction (other openers wait)."""
-        with self._tx(write=True, opening=True) as c:
-            c.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-            found = c.execute("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").fetchone()["v"]
-            check_schema_version(found, len(MIGRATIONS), str(self.path))
-            now = to_iso(datetime.now(timezone.utc))
-            for version in range(found + 1, len(MIGRATIONS) + 1):
-                for statement in MIGRATIONS[version - 1]:
-                    c.execute(statement)  # not executescript: that would commit mid-migration
-                c.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (version, now))
-
-    def schema_version(self) -> int:
-        """The schema version recorded in the file (for diagnostics and tests)."""
-        with self._tx(write=False) as c:
-            return int(c.execute("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").fetchone()["v"])
-
     # -- SQLTicketStore hooks -------------------------------------------------------------
     @contextmanager
-    def _tx(self, write: bool, opening: bool = False) -> Iterator[sqlite3.Connection]:
+    def _tx(self, write: bool, migrating: bool = False) -> Iterator[sqlite3.Connection]:
         conn = self._conn()
         try:
             conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -351,7 +252,7 @@ class SQLiteTicketStore(SQLTicketStore):
                     conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass
-            raise StorageError(_explain(self.path, exc, opening=opening)) from exc
+            raise StorageError(_explain(self.path, exc, opening=migrating)) from exc
         except FileGone:
             self._empty_wal(conn)
             raise
