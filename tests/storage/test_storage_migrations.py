@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from old_schema import OLD_MIGRATIONS, SCHEMA_VERSION_TABLE
+from storage_support import asker as asker_for_feedback
 from storage_support import at, question
 
 from admissionsbot.core.errors import StorageError
@@ -207,3 +208,42 @@ def test_a_dialect_only_step_runs_on_its_backend_only(backend, monkeypatch) -> N
     other = "postgres" if backend.name == "sqlite" else "sqlite"
     with pytest.raises(Exception, match=f"only_{other}"):
         backend.raw(f"SELECT COUNT(*) FROM only_{other}")
+
+
+# -- version 4: feedback.helpful is a boolean -------------------------------------------------
+
+
+def _helpful_column(backend: Any) -> list[tuple[type, Any]]:
+    """(Python type, value) per row: 1 == True, so the values alone cannot tell."""
+    return [(type(v), v) for (v,) in backend.raw("SELECT helpful FROM feedback ORDER BY id")]
+
+
+def test_feedback_helpful_is_stored_as_a_boolean(backend) -> None:  # type: ignore[no-untyped-def]
+    store = backend.open()
+    store.record_feedback("fees", True, "Fees?", asker_for_feedback(), at(0))
+    store.record_feedback("fees", False, "Fees?", asker_for_feedback(), at(1))
+    if backend.name == "postgres":
+        assert backend.raw(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = 'feedback' AND column_name = 'helpful'"
+        ) == [("boolean",)]
+        assert _helpful_column(backend) == [(bool, True), (bool, False)]
+    else:  # SQLite has no boolean type: 0/1, and nothing else gets in
+        assert _helpful_column(backend) == [(int, 1), (int, 0)]
+        with pytest.raises(Exception, match="CHECK"):
+            backend.raw("INSERT INTO feedback (entry_id, helpful, question, asker_platform, asker_user_id, at) "
+                        "VALUES ('x', 2, '', 'p', 'u', '')")
+    assert [(t.entry_id, t.helpful, t.not_helpful) for t in store.feedback_tallies()] == [("fees", 1, 1)]
+
+
+def test_old_feedback_verdicts_become_booleans(backend) -> None:  # type: ignore[no-untyped-def]
+    _build_old(backend, RELEASED)
+    for helpful in (1, 0, 1):
+        backend.raw(
+            "INSERT INTO feedback (entry_id, helpful, question, asker_platform, asker_user_id, at) "
+            f"VALUES ('fees', {helpful}, 'Fees?', 'discord', 'u1', '2025-03-01T09:30:00+00:00')"
+        )
+    backend.open()
+    kind = bool if backend.name == "postgres" else int
+    expected = [(kind, kind(1)), (kind, kind(0)), (kind, kind(1))]
+    assert _helpful_column(backend) == expected

@@ -369,14 +369,16 @@ class SQLTicketStore(ABC):
                 conn,
                 "INSERT INTO feedback (entry_id, helpful, question, asker_platform, asker_user_id, at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (entry_id, int(helpful), question, asker.platform, asker.user_id, self._ts(at)),
+                (entry_id, bool(helpful), question, asker.platform, asker.user_id, self._ts(at)),
             )
 
     def feedback_tallies(self) -> list[FeedbackTally]:
+        # CASE WHEN helpful: true for BOOLEAN (PostgreSQL) and for 1 (SQLite's 0/1) alike
         sql = (
-            "SELECT entry_id, SUM(helpful) AS yes, SUM(1 - helpful) AS no FROM feedback "
-            "GROUP BY entry_id ORDER BY SUM(1 - helpful) DESC, entry_id"
+            "SELECT entry_id, SUM(CASE WHEN helpful THEN 1 ELSE 0 END) AS helpful_n, "
+            "SUM(CASE WHEN helpful THEN 0 ELSE 1 END) AS missed_n FROM feedback "
+            "GROUP BY entry_id ORDER BY missed_n DESC, entry_id"
         )
         with self._tx(write=False) as conn:
             rows = self._exec(conn, sql).fetchall()
-        return [FeedbackTally(str(r["entry_id"]), int(r["yes"]), int(r["no"])) for r in rows]
+        return [FeedbackTally(str(r["entry_id"]), int(r["helpful_n"]), int(r["missed_n"])) for r in rows]

@@ -124,6 +124,13 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         "ALTER TABLE tickets ADD COLUMN filed_reason TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE tickets ADD COLUMN rejected_entry TEXT",
     ),
+    (  # 4: feedback.helpful is a {bool}. On SQLite it already is: 0/1 INTEGER, CHECKed.
+        Only(
+            "postgres",
+            "ALTER TABLE feedback DROP CONSTRAINT feedback_helpful_check, "
+            "ALTER COLUMN helpful TYPE BOOLEAN USING helpful = 1",
+        ),
+    ),
 ]
 
 
