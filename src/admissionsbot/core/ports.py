@@ -11,7 +11,14 @@ callers (the Discord adapter) run them in a worker thread.
 Every state change is atomic: the store locks the ticket, asks
 `core.tickets` whether the change is allowed, writes the change and its
 event-log row in one transaction. A failure raises `StorageError` with a
-readable message; nothing half-written is left behind.
+readable message; nothing half-written is left behind, and nothing is
+acknowledged that was not stored (a SQLite file deleted or replaced under a
+running store is refused, not written to).
+
+Ticket numbers and reply ids outside 1..2**63-1 name no row: TicketNotFound
+(or StorageError for replies), never an overflow. A stored row that cannot be
+read raises StorageError naming the ticket and column from `get` and the
+state changes; listings leave that ticket out with a logged warning.
 """
 
 from __future__ import annotations
@@ -63,10 +70,11 @@ class TicketStore(Protocol):
     ) -> list[tuple[Ticket, Reply]]:
         """Replies not yet delivered to the student, oldest first, optionally for one asker."""
 
-    def mark_reply_delivered(self, reply_id: int, at: datetime) -> None: ...
+    def mark_reply_delivered(self, reply_id: int, at: datetime) -> None:
+        """Record the delivery once: of racing callers one wins, keeping its time and one event."""
 
     def record_delivery_failure(self, reply_id: int, error: str, at: datetime) -> None:
-        """Count a failed delivery attempt and keep the reply pending."""
+        """Count a failed delivery attempt and keep the reply pending; ignored once delivered."""
 
     def record_event(self, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
         """Append to the ticket's event log (for adapter-side happenings)."""

@@ -15,7 +15,7 @@ from ..core.ports import TicketStore
 from .postgres import PostgresTicketStore  # imports psycopg only when instantiated
 from .sqlite import SQLiteTicketStore
 
-__all__ = ["TicketStore", "SQLiteTicketStore", "PostgresTicketStore", "open_store", "sqlite_path"]
+__all__ = ["PostgresTicketStore", "SQLiteTicketStore", "TicketStore", "open_store", "sqlite_path"]
 
 ACCEPTED_FORMS = (
     "sqlite:///relative/path.db, sqlite:////absolute/path.db, a plain file path such as "

@@ -8,6 +8,7 @@ caller that spawns short-lived threads does not leak connections.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -15,6 +16,7 @@ from typing import Generic, TypeVar
 from ..core.errors import StorageError
 
 C = TypeVar("C")
+log = logging.getLogger(__name__)
 
 
 class PerThread(Generic[C]):
@@ -72,4 +74,4 @@ class PerThread(Generic[C]):
         try:
             self._close(conn)
         except Exception:  # closing is best effort; the connection is gone either way
-            pass
+            log.debug("Closing a ticket database connection failed", exc_info=True)
