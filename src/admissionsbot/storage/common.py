@@ -4,7 +4,9 @@ SQLite and PostgreSQL accept every statement here (written with `?`
 placeholders). Subclasses supply connections, transactions, row locking and
 value encoding, so the transition logic cannot drift between backends: each
 state change locks the ticket, asks `core.tickets`, then writes the change and
-its event row in the same transaction.
+its event row in the same transaction. Migrations (the list in `schema`,
+rendered in the backend's dialect), `schema_version` and `close_store` are
+written here once too.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ class SQLTicketStore(ABC):
         steps = schema.rendered(self._dialect)
         with self._tx(write=True, migrating=True) as conn:
             self._lock_schema(conn)
-            self._exec(conn, str(schema.render(schema.SCHEMA_VERSION_TABLE, self._dialect)))
+            self._exec(conn, schema.version_table(self._dialect))
             found = self._version(conn)
             schema.check_schema_version(found, len(steps), self._where_in_sentence())
             now = self._ts(datetime.now(UTC))

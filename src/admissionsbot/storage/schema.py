@@ -143,6 +143,11 @@ def render(statement: Statement, dialect: Dialect) -> str | None:
     return statement.format_map(TYPES[dialect])
 
 
+def version_table(dialect: Dialect) -> str:
+    """The `schema_version` table (created if missing before any step runs)."""
+    return SCHEMA_VERSION_TABLE.format_map(TYPES[dialect])
+
+
 def rendered(dialect: Dialect) -> list[tuple[str, ...]]:
     """Every migration step as `dialect` runs it (read at call time, so tests can extend it)."""
     steps = []

@@ -178,16 +178,18 @@ class SQLiteTicketStore(SQLTicketStore):
                 self._file = _file_id(self._abs)
             else:
                 self._check_file()  # replaced between the check above and the open
-        except (sqlite3.Error, StorageError) as exc:
+        except StorageError:
             if conn is not None:
                 conn.close()
-            if isinstance(exc, StorageError):
-                raise
+            raise
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
             raise StorageError(_explain(self.path, exc, opening=True)) from exc
         return conn
 
     def _check_file(self, committed: bool = False) -> None:
-        """Raise StorageError unless the path still names the file this store opened."""
+        """Raise FileGone unless the path still names the file this store opened (one stat call)."""
         found = _file_id(self._abs)
         if found is not None and found == self._file:
             return
