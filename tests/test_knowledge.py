@@ -243,3 +243,84 @@ def test_shipped_sources_have_titles_students_can_read():
         if entry.kind in (EntryKind.ANSWER, EntryKind.TOUR):
             title = kb.source_title(entry.source)
             assert title and title != entry.source and not title.endswith(".txt"), entry.id
+
+
+# -- hostile or broken YAML: a problem with file and line, never a traceback (issue 11) -------------
+ENTRY = """\
+- id: e1
+  question: Do internships pay?
+  alternates: [a b, c d, e f, g h, i j]
+  answer: {answer}
+  source: admissions-team
+"""
+BOMB = ("- id: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+        + "".join(f"  k{i}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+                  for i in range(8)))
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("- !!! zebra\n", 1, "tags such as '!!!'"),
+    ("- !include other.yaml\n", 1, "tags such as '!include'"),
+    ("- !!python/name:os.system\n", 1, "tags such as '!!python/name:os.system'"),
+    (ENTRY.format(answer="!!int abc"), 4, "tags such as '!!int'"),
+    (ENTRY.format(answer="!!binary '***'"), 4, "tags such as '!!binary'"),
+    ("- ? [a, b]\n  : c\n", 1, "a key must be plain text"),
+    ("- " + "[" * 5000 + "]" * 5000 + "\n", 1, "nested more than"),
+    (BOMB, 1, "anchors (&a) are not allowed"),
+    (ENTRY.format(answer="2024-13-45"), 4, "a value cannot be read"),
+])
+def test_hostile_yaml_is_a_problem_with_a_line(tmp_path, text, line, message):
+    write_faq(tmp_path, text, "faq.yaml")
+    kb, problems = check_faq(tmp_path)
+    assert kb is None
+    assert any(p.line == line and message in p.message and p.file.endswith("faq.yaml") for p in problems), \
+        [str(p) for p in problems]
+
+
+def test_synonyms_with_a_list_as_key_or_an_alias_are_problems(tmp_path):
+    faq = write_faq(tmp_path / "faq")
+    (faq / "_synonyms.yaml").write_text("? [a, b]\n: [c]\n")
+    _, problems = check_faq(faq)
+    assert any("_synonyms.yaml:1" in str(p) and "a key must be plain text" in p.message for p in problems)
+    (faq / "_synonyms.yaml").write_text("pay: &x [salary]\nwage: *x\n")
+    _, problems = check_faq(faq)
+    assert any("anchors (&x)" in p.message for p in problems)
+
+
+def test_an_entry_id_too_long_for_a_button_is_refused(tmp_path):
+    _, problems = problems_for(tmp_path, ENTRY.format(answer="x").replace("id: e1", f"id: {'a' * 71}"))
+    assert any("entry '" + "a" * 71 + "': 'id' is 71 characters; at most 70 fit the buttons" in p for p in problems)
+    kb, problems = problems_for(tmp_path, ENTRY.format(answer="x").replace("id: e1", f"id: {'a' * 70}"))
+    assert kb is not None and problems == []
+
+
+def test_an_unreadable_faq_folder_says_so(tmp_path, monkeypatch):
+    import os
+
+    faq = write_faq(tmp_path / "faq")
+
+    def denied(path):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "listdir", denied)  # root ignores file modes, so the refusal is simulated
+    kb, problems = check_faq(faq)
+    assert kb is None and [p.message for p in problems] == ["FAQ directory cannot be read: Permission denied."]
+
+
+def test_near_duplicates_by_index_find_what_all_pairs_find():
+    """The indexed check must not miss what the quadratic scan found (seeded realistic phrasings)."""
+    import random
+
+    from rapidfuzz import fuzz, process
+
+    from admissionsbot.core.faq_checks import near_duplicates
+
+    rng = random.Random(20261201)
+    words = "do internships pay how much is tuition can i visit the campus what jobs after graduating".split()
+    keys = list(dict.fromkeys(" ".join(rng.choice(words) for _ in range(rng.randint(3, 9))) for _ in range(1500)))
+    keys += [k.replace("tuition", "tution").replace("campus", "campuss") for k in keys[:300]]
+    keys = list(dict.fromkeys(keys))
+    exhaustive = {(i, i + 1 + j) for i, k in enumerate(keys)
+                  for _, _, j in process.extract(k, keys[i + 1:], scorer=fuzz.ratio, score_cutoff=92, limit=None)}
+    assert len(exhaustive) > 50
+    assert {(i, j) for i, j, _ in near_duplicates(keys)} == exhaustive

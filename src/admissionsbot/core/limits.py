@@ -28,5 +28,8 @@ STAFF_NAME_CHARS = 100
 REPLY_CHARS = DISCORD_LONG_TEXT_CHARS
 CLOSE_REASON_CHARS = 500
 
+#: An FAQ entry id rides in button custom ids ("admissionsbot:nomatch:<id>", 100 characters at most).
+ENTRY_ID_CHARS = 70
+
 #: Bookkeeping text (delivery errors, event details) kept per row.
 DETAIL_CHARS = 500
