@@ -12,8 +12,7 @@ from dataclasses import asdict, dataclass, field, replace
 from itertools import product
 from pathlib import Path
 
-import yaml
-
+from . import safe_yaml
 from .answering import Answerer, Ranked
 from .decide import ACTION_FOR_KIND, DecisionSettings
 from .errors import AdmissionsError, InvalidInput
@@ -89,11 +88,12 @@ class CasesError(AdmissionsError):
 def load_cases(path: str | Path, knowledge: KnowledgeBase) -> list[Case]:
     """Read `[{question, expect}]`; every expect must be a known entry id or an outcome."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CasesError(f"Cannot read cases file {path}: {exc.strerror}.") from exc
-    except yaml.YAMLError as exc:
-        raise CasesError(f"Cases file {path} is not valid YAML: {exc}") from exc
+        data = safe_yaml.load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise CasesError(f"Cannot read cases file {path}: {reason}.") from exc
+    except safe_yaml.YamlProblem as exc:
+        raise CasesError(f"Cases file {path}:{exc.line}: {exc.message}") from exc
     if not isinstance(data, list):
         raise CasesError(f"{path}: expected a list of {{question, expect}} items.")
     cases = []

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord.ui import Button, DynamicItem, View
 
+from ...core.limits import ENTRY_ID_CHARS
 from ...core.models import Entry, Ticket, TicketStatus
 from . import errors
 from .embeds import BUTTON_LABEL_CHARS, clip
@@ -24,7 +25,8 @@ if TYPE_CHECKING:
     from .bot import AdmissionsBot
 
 NS = "admissionsbot"
-_ENTRY = re.compile(r"[a-z0-9-]{1,70}")
+ENTRY = f"[a-z0-9-]{{1,{ENTRY_ID_CHARS}}}"  # an FAQ entry id in a custom id (faq check keeps ids this short)
+_ENTRY = re.compile(ENTRY)
 NO_ENTRY = "x"  # stands in for an entry id too long for a custom id; treated as unknown
 
 
@@ -60,7 +62,7 @@ class _AskersOnly:
 
 # -- student buttons ------------------------------------------------------------------------
 class AnswerButton(_AskersOnly, _Guarded, DynamicItem[Button],
-                   template=rf"{NS}:ans:(?P<action>helpful|other|staff):(?P<entry>[a-z0-9-]{{1,70}})"):
+                   template=rf"{NS}:ans:(?P<action>helpful|other|staff):(?P<entry>{ENTRY})"):
     """Helpful / Not what I asked / Talk to admissions under an FAQ answer."""
 
     LOOK = {
@@ -117,7 +119,7 @@ class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour(?::(?P<int
         await _bot(interaction).student.open_tour_form(interaction, asked=self.asked)
 
 
-class PickButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>[a-z0-9-]{{1,70}})"):
+class PickButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:pick:(?P<entry>{ENTRY})"):
     """One "did you mean" choice."""
 
     def __init__(self, entry_id: str, label: str = "This one") -> None:
@@ -133,7 +135,7 @@ class PickButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:pi
         await _bot(interaction).student.pick(interaction, self.entry_id)
 
 
-class AskTeamButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:nomatch(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
+class AskTeamButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:nomatch(?::(?P<entry>{ENTRY}))?"):
     """"None of these": file the question for the admissions team (noting a rejected answer, if any)."""
 
     def __init__(self, rejected_entry: str | None = None, label: str = "None of these: ask the admissions team") -> None:
@@ -150,7 +152,7 @@ class AskTeamButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}
         await _bot(interaction).student.none_of_these(interaction, _known(self.rejected_entry))
 
 
-class OfferButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:offer(?::(?P<entry>[a-z0-9-]{{1,70}}))?"):
+class OfferButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:offer(?::(?P<entry>{ENTRY}))?"):
     """"Ask the admissions team" under an offer: only this press files the unanswered question."""
 
     def __init__(self, rejected_entry: str | None = None) -> None:
