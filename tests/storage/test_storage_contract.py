@@ -366,7 +366,19 @@ def test_closed_store_refuses_calls(backend) -> None:  # type: ignore[no-untyped
 
 def test_feedback_is_tallied_per_entry_most_misses_first(store) -> None:  # type: ignore[no-untyped-def]
     assert store.feedback_tallies() == []
-    for helpful, entry in [(True, "pay"), (False, "pay"), (False, "careers"), (False, "careers"), (True, "tour")]:
-        store.record_feedback(entry, helpful, f"question about {entry}", asker("u1"), at(0))
+    votes = [(True, "pay", "u1"), (False, "pay", "u2"), (False, "careers", "u1"), (False, "careers", "u2"),
+             (True, "tour", "u1")]
+    for helpful, entry, who in votes:
+        store.record_feedback(entry, helpful, f"question about {entry}", asker(who), at(0))
     assert [(t.entry_id, t.helpful, t.not_helpful) for t in store.feedback_tallies()] == [
         ("careers", 0, 2), ("pay", 1, 1), ("tour", 1, 0)]
+
+
+def test_feedback_is_one_vote_per_student_per_answer(store) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11, item 5: pressing "Not what I asked" ten times is one vote; a changed mind replaces it."""
+    for _ in range(10):
+        store.record_feedback("pay", False, "do internships pay", asker("u1"), at(0))
+    store.record_feedback("pay", False, "do internships pay", asker("u2"), at(1))
+    assert [(t.helpful, t.not_helpful) for t in store.feedback_tallies()] == [(0, 2)]
+    store.record_feedback("pay", True, "do internships pay", asker("u1"), at(2))
+    assert [(t.helpful, t.not_helpful) for t in store.feedback_tallies()] == [(1, 1)]

@@ -122,7 +122,7 @@ def test_database_at_an_old_version_migrates_to_the_latest(backend, version: int
     assert old.created_at == at(0).replace(minute=30) and old.replies[0].delivered_at == old.created_at
     assert [e.action for e in old.events] == ["created"]
     tallies = [(t.entry_id, t.helpful, t.not_helpful) for t in store.feedback_tallies()]
-    assert tallies == ([("fees", 1, 2)] if version >= 2 else [])
+    assert tallies == ([("fees", 0, 1)] if version >= 2 else [])  # v5: one vote per student, the latest
 
     new = store.create(NewTicket(TicketKind.QUESTION, old.asker, "Dates?", reason=FiledReason.NO_MATCH), at(1))
     assert new.number > number and store.get(new.number).reason is FiledReason.NO_MATCH
@@ -220,8 +220,8 @@ def _helpful_column(backend: Any) -> list[tuple[type, Any]]:
 
 def test_feedback_helpful_is_stored_as_a_boolean(backend) -> None:  # type: ignore[no-untyped-def]
     store = backend.open()
-    store.record_feedback("fees", True, "Fees?", asker_for_feedback(), at(0))
-    store.record_feedback("fees", False, "Fees?", asker_for_feedback(), at(1))
+    store.record_feedback("fees", True, "Fees?", asker_for_feedback("u1"), at(0))
+    store.record_feedback("fees", False, "Fees?", asker_for_feedback("u2"), at(1))
     if backend.name == "postgres":
         assert backend.raw(
             "SELECT data_type FROM information_schema.columns "
@@ -238,10 +238,10 @@ def test_feedback_helpful_is_stored_as_a_boolean(backend) -> None:  # type: igno
 
 def test_old_feedback_verdicts_become_booleans(backend) -> None:  # type: ignore[no-untyped-def]
     _build_old(backend, RELEASED)
-    for helpful in (1, 0, 1):
+    for who, helpful in enumerate((1, 0, 1)):
         backend.raw(
             "INSERT INTO feedback (entry_id, helpful, question, asker_platform, asker_user_id, at) "
-            f"VALUES ('fees', {helpful}, 'Fees?', 'discord', 'u1', '2025-03-01T09:30:00+00:00')"
+            f"VALUES ('fees', {helpful}, 'Fees?', 'discord', 'u{who}', '2025-03-01T09:30:00+00:00')"
         )
     backend.open()
     kind = bool if backend.name == "postgres" else int

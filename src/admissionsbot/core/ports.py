@@ -80,7 +80,7 @@ class TicketStore(Protocol):
         """Append to the ticket's event log (for adapter-side happenings)."""
 
     def record_feedback(self, entry_id: str, helpful: bool, question: str, asker: Asker, at: datetime) -> None:
-        """Keep one student's verdict on an answer, so staff can see which answers miss."""
+        """Keep one student's verdict on an answer (one vote per student per entry: a new one replaces it)."""
 
     def feedback_tallies(self) -> list[FeedbackTally]:
         """Per entry: how often it was marked helpful / not what was asked; most misses first."""

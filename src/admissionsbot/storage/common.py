@@ -370,7 +370,9 @@ class SQLTicketStore(ABC):
             self._exec(
                 conn,
                 "INSERT INTO feedback (entry_id, helpful, question, asker_platform, asker_user_id, at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (entry_id, asker_platform, asker_user_id) "  # one vote each: the latest counts
+                "DO UPDATE SET helpful = excluded.helpful, question = excluded.question, at = excluded.at",
                 (entry_id, bool(helpful), question, asker.platform, asker.user_id, self._ts(at)),
             )
 

@@ -131,6 +131,11 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
             "ALTER COLUMN helpful TYPE BOOLEAN USING helpful = 1",
         ),
     ),
+    (  # 5: one vote per student per answer: keep each student's latest verdict on each entry
+        "DELETE FROM feedback WHERE id NOT IN ("
+        "SELECT MAX(id) FROM feedback GROUP BY entry_id, asker_platform, asker_user_id)",
+        "CREATE UNIQUE INDEX feedback_one_vote ON feedback (entry_id, asker_platform, asker_user_id)",
+    ),
 ]
 
 
