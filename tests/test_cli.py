@@ -236,9 +236,9 @@ def test_faq_feedback_lists_misses_first(env, capsys):
     from admissionsbot.core.models import Asker
     from admissionsbot.storage import open_store
     store = open_store(env["db"])
-    sam = Asker("console", "sam", "Sam")
-    for entry, helpful in [("careers", True), ("internship-pay", False), ("internship-pay", False)]:
-        store.record_feedback(entry, helpful, "q", sam, datetime.now(UTC))
+    for entry, helpful, who in [("careers", True, "sam"), ("internship-pay", False, "sam"),
+                                ("internship-pay", False, "alex")]:
+        store.record_feedback(entry, helpful, "q", Asker("console", who, who.title()), datetime.now(UTC))
     store.close_store()
     code, out, _ = cli(capsys, "faq", "feedback", "--db", env["db"])
     rows = [line.split() for line in out.splitlines()[1:]]
