@@ -614,3 +614,50 @@ def test_faq_check_still_says_when_the_bot_will_not_start(capsys, env, tmp_path)
     broken = write_faq(tmp_path / "broken", TINY_FAQ.replace("  source: career-after-graduation.txt\n", "", 1))
     code, _, err = cli(capsys, "faq", "check", str(broken), "--material", str(write_material(tmp_path / "m")))
     assert code == 1 and err.splitlines()[-1].endswith("The bot will not start with this FAQ.")
+
+
+# -- bad command-line input: a clear message, never a traceback (issue 11) -------------------------
+def test_db_paths_that_cannot_be_used_are_named(env, capsys, tmp_path):
+    too_long = "a" * 300
+    for db in (f"{too_long}/x.db", f"{too_long}.db"):
+        code, _, err = cli(capsys, "queue", "claim", "1", "--as", "ana", "--db", db)
+        assert code == 2 and "File name too long" in err and "Traceback" not in err
+    code, _, err = cli(capsys, "queue", "list", "--db", "")
+    assert code == 2 and "--db is empty" in err
+    assert not (tmp_path / "admissionsbot.sqlite3").exists()  # not silently the default database
+
+
+def test_a_plain_db_path_means_the_same_as_the_setting(env, capsys, tmp_path, monkeypatch):
+    """'my%20db.sqlite3' is a file of that name from --db and from database_url alike."""
+    assert cli(capsys, "queue", "claim", "1", "--as", "ana", "--db", "my%20db.sqlite3")[0] == 2  # no ticket #1
+    assert (tmp_path / "my%20db.sqlite3").exists() and not (tmp_path / "my db.sqlite3").exists()
+    monkeypatch.setenv("ADMISSIONSBOT_DATABASE_URL", "my%20db.sqlite3")
+    code, out, _ = cli(capsys, "queue", "list")
+    assert code == 0 and "No tickets" in out
+
+
+def test_chat_with_a_name_that_is_not_utf8(env, capsys, monkeypatch):
+    """`chat --user $'\\xff'` and a non-UTF-8 LOGNAME used to crash on the first database call."""
+    import io
+    import sys
+
+    weird = os.fsdecode(b"\xff")  # what Python gives for a non-UTF-8 argv or environment byte
+    monkeypatch.setattr(sys, "stdin", io.StringIO("staff\n"))
+    code, out, err = cli(capsys, "chat", "--faq", env["faq"], "--db", env["db"], "--user", weird)
+    assert code == 0 and "Traceback" not in err and "Bye!" in out
+    monkeypatch.setattr(sys, "stdin", io.StringIO("hello\n"))
+    monkeypatch.setenv("LOGNAME", weird)
+    monkeypatch.setenv("USER", weird)
+    code, out, err = cli(capsys, "chat", "--faq", env["faq"], "--db", env["db"])
+    assert code == 0 and "Bye!" in out
+
+
+def test_ask_reads_binary_standard_input_without_crashing(env, tmp_path):
+    import subprocess
+    import sys
+
+    junk = bytes(range(256)) * 3 + b"\ndo internships pay\n"
+    result = subprocess.run([sys.executable, "-m", "admissionsbot", "ask", "--faq", env["faq"]], input=junk,
+                            capture_output=True, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0 and b"Traceback" not in result.stderr
+    assert b"internship-pay" in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 
 from ..adapters.console import ConsoleChat
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     assistant = assistant_from(args)
-    user = args.user or _login_name()
+    user = printable(args.user) if args.user else _login_name()
     asker = Asker(platform="console", user_id=user, display_name=user, location="console", private=True)
     chat = ConsoleChat(assistant.conversation, asker, sys.stdout)
     interactive = sys.stdin.isatty()
@@ -54,6 +55,11 @@ def _lines():
 
 def _login_name() -> str:
     try:
-        return getpass.getuser()
+        return printable(getpass.getuser()) or "console-user"
     except Exception:  # noqa: BLE001 - no login name in some containers; any fallback will do
         return "console-user"
+
+
+def printable(name: str) -> str:
+    """A name from argv or the environment as text: bytes that are not UTF-8 (surrogate escapes) become U+FFFD."""
+    return os.fsencode(name).decode("utf-8", "replace").strip()

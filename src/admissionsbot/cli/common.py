@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 from ..bootstrap import Assistant, build_answerer, build_assistant, build_desk
-from ..config import Settings, load_settings
+from ..config import ConfigError, Settings, load_settings
 from ..core.answering import Answerer
 from ..core.desk import TicketDesk
 
@@ -87,12 +86,15 @@ def command_name(args: argparse.Namespace) -> str:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     settings = load_settings(getattr(args, "config", None))
-    if getattr(args, "faq", None):
-        settings = replace(settings, faq_dir=args.faq)
-    if getattr(args, "db", None):
-        db = args.db
-        if "://" not in db:
-            db = "sqlite:///" + str(Path(db))
+    faq, db = getattr(args, "faq", None), getattr(args, "db", None)
+    for flag, value in (("--faq", faq), ("--db", db)):
+        if value is not None and not value.strip():
+            raise ConfigError(f"{flag} is empty; give a {'folder' if flag == '--faq' else 'file path or URL'}.")
+    if faq is not None:
+        settings = replace(settings, faq_dir=faq)
+    if db is not None:
+        # A plain path stays a plain path, exactly as in the database_url setting: 'my%20db' is a
+        # file named my%20db either way; only a sqlite:/// URL is percent-decoded, like any URL.
         settings = replace(settings, database_url=db)
     return settings
 

@@ -80,6 +80,13 @@ def _prepare_path(path: str | Path, create: bool = True) -> Path:
             "The ticket database needs a file path (an in-memory SQLite database cannot be "
             "shared between threads); use a path such as data/tickets.db."
         )
+    try:
+        p.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # a missing file is created below; a file used as a folder is named below
+    except OSError as exc:  # a name over 255 bytes, a folder that cannot be searched, a symlink loop
+        raise StorageError(f"Cannot use {str(p)[:200]!r} as the ticket database: {exc.strerror}. "
+                           "Check the path (--db or the database_url setting).") from exc
     if p.is_dir():
         raise StorageError(
             f"The ticket database path {p} is a directory; give a file path such as {p / 'tickets.db'}."
