@@ -153,11 +153,11 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
                 raise bad
             return str(value)
         if hint is int:
-            return int(text)
+            return int(str(text))
         if hint is float:
-            return float(text)
+            return float(str(text))
         if hint == int | None:
-            return None if value is None or text in ("", "None", "null") else int(text)
+            return None if value is None or text in ("", "None", "null") else int(str(text))
         if hint == tuple[int, ...]:
             items = text if isinstance(text, (list, tuple)) else str(text).replace(",", " ").split()
             if any(isinstance(i, (bool, dict, list)) for i in items):

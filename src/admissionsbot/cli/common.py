@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -54,7 +55,7 @@ def shared(*names: str) -> list[argparse.ArgumentParser]:
 
 
 def add_command(
-    sub: argparse._SubParsersAction, name: str, options: tuple[str, ...], **kwargs: object
+    sub: argparse._SubParsersAction, name: str, options: tuple[str, ...], **kwargs: Any
 ) -> argparse.ArgumentParser:
     """A runnable command taking the shared `options` (and only those) after its name."""
     parser: argparse.ArgumentParser = sub.add_parser(name, parents=shared(*options), **kwargs)

@@ -62,8 +62,8 @@ def decide(
         return Decision(question, Action.ESCALATE, candidates=ranked[:3], reason="too long")
     pool = _drop_smalltalk_noise(ranked, lookup, settings)
     if not pool or pool[0].score < settings.clarify_threshold:
-        top = ranked[0].score if ranked else 0.0
-        return Decision(question, Action.ESCALATE, score=top, candidates=ranked, reason="no match")
+        best = ranked[0].score if ranked else 0.0
+        return Decision(question, Action.ESCALATE, score=best, candidates=ranked, reason="no match")
 
     top = pool[0]
     entry = lookup(top.entry_id)

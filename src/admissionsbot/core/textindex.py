@@ -165,10 +165,10 @@ class TextIndex:
 
         log_e = math.log(self.n_entries) if self.n_entries > 1 else 1.0
         self.weight: dict[str, float] = {}
-        for t, counts in by_entry.items():
-            df = sum(counts.values())
+        for t, per_entry in by_entry.items():
+            df = sum(per_entry.values())
             idf = math.log((n + 1) / (df + 0.5))
-            h = -sum(c / df * math.log(c / df) for c in counts.values())
+            h = -sum(c / df * math.log(c / df) for c in per_entry.values())
             disc = 1.0 - h / log_e if self.n_entries > 1 else 1.0
             w = idf * (0.1 + disc) ** prm.disc_power
             if " " in t:
@@ -224,10 +224,9 @@ class TextIndex:
         of at least `fuzzy_cutoff` ("internshps"), and for short words a swap
         of two adjacent letters ("tuor"), which ratio scores too low.
         """
-        hit = self._fuzzy.get(word, False)
-        if hit is not False:
-            return hit
-        hit = None
+        if word in self._fuzzy:
+            return self._fuzzy[word]
+        hit: tuple[str, float] | None = None
         known = self._squeezed.get(_squeeze(word))
         if known is not None:
             hit = (stem(known), 0.95)

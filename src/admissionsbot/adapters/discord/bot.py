@@ -9,6 +9,7 @@ the bot echoes (FAQ text, student questions, staff replies) can ping anyone.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 from discord.ext import commands, tasks
@@ -47,12 +48,14 @@ class AdmissionsBot(commands.Bot):
         application_id: int | None = None,
         background: bool = True,
     ) -> None:
+        # None: discord.py learns the id at login (its options type the keyword as int only)
+        extra: dict[str, Any] = {} if application_id is None else {"application_id": application_id}
         super().__init__(
             command_prefix=commands.when_mentioned,  # unused: no prefix commands; see on_message
             help_command=None,
             intents=make_intents(settings),
             allowed_mentions=discord.AllowedMentions.none(),
-            application_id=application_id,
+            **extra,
         )
         self.assistant = assistant
         self.answerer = assistant.answerer

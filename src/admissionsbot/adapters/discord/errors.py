@@ -133,8 +133,8 @@ async def handle(interaction: discord.Interaction, error: BaseException, where: 
         await tell(interaction, "You can't use that here.")
         return
     if isinstance(original, discord.Forbidden) and original.code in (50001, 50013):
-        bot: AdmissionsBot = interaction.client  # type: ignore[assignment]
-        await bot.delivery.report_missing_permission(interaction.channel_id, original)
+        client: AdmissionsBot = interaction.client  # type: ignore[assignment]
+        await client.delivery.report_missing_permission(interaction.channel_id, original)
         await tell(interaction, "I don't have permission to do that in this channel; the admissions team has been told.")
         return
     log.error("Error in %s (interaction %s, user %s)", where, interaction.id, interaction.user.id, exc_info=original)

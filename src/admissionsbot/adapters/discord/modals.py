@@ -52,7 +52,8 @@ class TourModal(Modal, title="Book a campus tour"):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await _bot(interaction).student.submit_tour(interaction, self.contact(), self.question)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # Modal.on_error takes no item, unlike BaseView's: discord.py's own override, matched exactly here.
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await errors.handle(interaction, error, "tour form")
 
 
@@ -81,7 +82,7 @@ class _StaffModal(Modal):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         return await errors.allow_staff(interaction)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         await errors.handle(interaction, error, f"{type(self).__name__} #{self.number}")
 
 
