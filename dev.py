@@ -2,7 +2,9 @@
 """Set-up and run in one step, on a fresh machine with nothing but Python 3.11+.
 
     python3 dev.py chat      # console chat on the shipped faq/ and ./admissionsbot.sqlite3
-    python3 dev.py test      # the whole test suite
+    python3 dev.py test      # the whole test suite: ruff, mypy, then pytest
+    python3 dev.py test ARGS # pytest ARGS only (e.g. one test file)
+    python3 dev.py lint      # ruff and mypy only
     python3 dev.py ARGS...   # any other `admissionsbot` command, e.g. `faq check`, `queue list`
 
 The first run creates ./.venv and installs the project with its test extras;
@@ -43,13 +45,30 @@ def ensure_env() -> None:
     stamp.touch()
 
 
+def lint() -> int:
+    """ruff (configured in pyproject.toml) and mypy (default mode, on src/); non-zero when either finds anything."""
+    for tool in (["ruff", "check", "src", "tests", "benchmarks", "dev.py"], ["mypy"]):
+        print(f"$ {' '.join(tool)}", file=sys.stderr, flush=True)
+        code = subprocess.call([str(PYTHON), "-m", *tool])
+        if code:
+            print(f"{tool[0]} failed (exit {code}); fix what it lists, then run the tests again.", file=sys.stderr)
+            return code
+    return 0
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0
     ensure_env()
     os.chdir(ROOT)
+    if argv[0] == "lint":
+        return lint()
     if argv[0] == "test":
+        if len(argv) == 1:  # the whole suite: the linters first, as CI runs them
+            code = lint()
+            if code:
+                return code
         return subprocess.call([str(PYTHON), "-m", "pytest", *argv[1:]])
     return subprocess.call([str(PYTHON), "-m", "admissionsbot", *argv])
 
