@@ -35,6 +35,7 @@ from ...core.outcomes import (
 from . import errors
 from .dynamic_items import answer_view, choices_view, offer_view, tour_view
 from .embeds import (
+    MESSAGE_CHARS,
     answer_embed,
     clarify_embed,
     clip,
@@ -56,7 +57,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-HELLO = "Hi! Ask me anything about studying with us, e.g. *Do internships pay?* You can also use `/ask`."
+HELLO = ("Hi! Ask me about careers in music production, e.g. *Do internships pay?* What I can't answer, I can "
+         "pass to the admissions team. You can also use `/ask`.")
 THANKS = "Thanks for letting us know. Glad it helped!"
 ANSWERED_MESSAGE_TYPES = (discord.MessageType.default, discord.MessageType.reply)
 #: Past this, an interaction is deferred while the turn finishes (Discord allows 3 seconds for a first answer).
@@ -122,9 +124,9 @@ class StudentFlows:
                 await send(ticket_filed_text(outcome.ticket, outcome.closed_note, outcome.lead), ephemeral=True)
             await self.bot.delivery.post_ticket(outcome.ticket)
         elif isinstance(outcome, (SmallTalk, Nudge)):
-            await send(clip(outcome.text, 2000), ephemeral=True)
+            await send(clip(outcome.text, MESSAGE_CHARS), ephemeral=True)
         elif isinstance(outcome, Refused):
-            await send(clip(outcome.reason, 2000), ephemeral=True)
+            await send(clip(outcome.reason, MESSAGE_CHARS), ephemeral=True)
 
     async def helpful(self, interaction: discord.Interaction, entry_id: str) -> None:
         if await self._refused(interaction):
@@ -203,7 +205,8 @@ class StudentFlows:
         if isinstance(outcome, Refused):
             typed = (f"\n\nWhat you entered:\nName: {contact.name}\nEmail: {contact.email}\n"
                      f"Preferred dates/times: {contact.preferred_times}\nNotes: {contact.notes or '-'}")
-            await interaction.followup.send(clip(f"{outcome.reason}{typed}", 2000), view=FixTourView(contact, question),
+            await interaction.followup.send(clip(f"{outcome.reason}{typed}", MESSAGE_CHARS),
+                                            view=FixTourView(contact, question),
                                             ephemeral=True)
             return
         await self.render(interaction, outcome)
@@ -324,9 +327,9 @@ class StudentFlows:
             await self._reply(message, content=ticket_filed_text(outcome.ticket, outcome.closed_note, outcome.lead))
             await self.bot.delivery.post_ticket(outcome.ticket)
         elif isinstance(outcome, (SmallTalk, Nudge)):
-            await self._reply(message, content=clip(outcome.text, 2000))
+            await self._reply(message, content=clip(outcome.text, MESSAGE_CHARS))
         elif isinstance(outcome, Refused):
-            await self._reply(message, content=clip(outcome.reason, 2000))
+            await self._reply(message, content=clip(outcome.reason, MESSAGE_CHARS))
 
     async def _reply(self, message: discord.Message, **kwargs: Any) -> None:
         """Reply without pinging; a channel we may not post in is reported to staff once."""

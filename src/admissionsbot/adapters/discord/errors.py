@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 
 from ...core.errors import AdmissionsError, StorageError
-from .embeds import clip
+from .embeds import MESSAGE_CHARS, clip
 from .identity import NotStaff, is_staff, require_staff
 
 if TYPE_CHECKING:
@@ -23,13 +23,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-APOLOGY = "Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, tell the admissions team."
-STORAGE_APOLOGY = "Sorry, I couldn't reach our records just now. Please try again in a minute; nothing you sent is lost."
+APOLOGY = ("Sorry, something went wrong on my side. Please try again in a minute; if it keeps happening, "
+           "tell the admissions team.")
+STORAGE_APOLOGY = ("Sorry, I couldn't reach our records just now. Please try again in a minute; "
+                   "nothing you sent is lost.")
 
 
 async def tell(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
     """Send an ephemeral message whether or not the interaction was already answered."""
-    content = clip(content, 2000)
+    content = clip(content, MESSAGE_CHARS)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(content, ephemeral=True, **kwargs)
@@ -127,7 +129,8 @@ async def handle(interaction: discord.Interaction, error: BaseException, where: 
         await tell(interaction, str(original) or "That only works in the server.")
         return
     if isinstance(original, app_commands.TransformerError):
-        await tell(interaction, f"I couldn't use the value {str(original.value)[:100]!r} there; please check it and try again.")
+        value = str(original.value)[:100]
+        await tell(interaction, f"I couldn't use the value {value!r} there; please check it and try again.")
         return
     if isinstance(original, app_commands.CheckFailure):
         await tell(interaction, "You can't use that here.")
@@ -135,7 +138,8 @@ async def handle(interaction: discord.Interaction, error: BaseException, where: 
     if isinstance(original, discord.Forbidden) and original.code in (50001, 50013):
         client: AdmissionsBot = interaction.client  # type: ignore[assignment]
         await client.delivery.report_missing_permission(interaction.channel_id, original)
-        await tell(interaction, "I don't have permission to do that in this channel; the admissions team has been told.")
+        await tell(interaction,
+                   "I don't have permission to do that in this channel; the admissions team has been told.")
         return
     log.error("Error in %s (interaction %s, user %s)", where, interaction.id, interaction.user.id, exc_info=original)
     await tell(interaction, APOLOGY)

@@ -18,7 +18,7 @@ from ...core.errors import AdmissionsError
 from ...core.knowledge import FaqError, load_knowledge
 from ...core.models import TicketStatus
 from . import errors
-from .embeds import clip, full_text_embeds, message_chunks, staff_ticket_embed, ticket_list_embed
+from .embeds import MESSAGE_CHARS, clip, full_text_embeds, message_chunks, staff_ticket_embed, ticket_list_embed
 from .identity import staff_name
 from .modals import CloseModal, ReplyModal
 
@@ -46,7 +46,9 @@ class StaffFlows:
     async def open_close_form(self, interaction: discord.Interaction, number: int) -> None:
         await interaction.response.send_modal(CloseModal(number))
 
-    async def reply(self, interaction: discord.Interaction, number: int, text: str, *, echo_on_error: bool = False) -> None:
+    async def reply(
+        self, interaction: discord.Interaction, number: int, text: str, *, echo_on_error: bool = False
+    ) -> None:
         """Record the reply, then deliver it; a refused reply from the form is echoed back."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -107,6 +109,8 @@ class StaffFlows:
                 await interaction.followup.send(chunk, ephemeral=True)
             return
         await asyncio.to_thread(self.bot.answerer.reload, knowledge)
-        warnings = f" ({len(knowledge.warnings)} warning(s): run `admissionsbot faq check` to see them)" if knowledge.warnings else ""
-        await interaction.followup.send(clip(f"FAQ reloaded: {len(knowledge.entries)} entries{warnings}.", 2000),
-                                        ephemeral=True)
+        warnings = ""
+        if knowledge.warnings:
+            warnings = f" ({len(knowledge.warnings)} warning(s): run `admissionsbot faq check` to see them)"
+        text = f"FAQ reloaded: {len(knowledge.entries)} entries{warnings}."
+        await interaction.followup.send(clip(text, MESSAGE_CHARS), ephemeral=True)
