@@ -20,8 +20,14 @@ import time
 from collections.abc import Callable
 
 from _banking77 import (
-    as_phrasings, data_dir, in_scope_accuracy, load, oos_intents, oos_recall,
-    pick_threshold, split_train,
+    as_phrasings,
+    data_dir,
+    in_scope_accuracy,
+    load,
+    oos_intents,
+    oos_recall,
+    pick_threshold,
+    split_train,
 )
 from rapidfuzz import fuzz, process, utils
 

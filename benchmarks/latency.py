@@ -32,10 +32,10 @@ import yaml
 from _banking77 import REPO, data_dir, load
 from rapidfuzz import fuzz, process, utils
 
+from admissionsbot.core.answering import Answerer
 from admissionsbot.core.knowledge import KnowledgeBase
 from admissionsbot.core.matcher import Matcher
 from admissionsbot.core.models import Entry
-from admissionsbot.core.answering import Answerer
 
 SEED = 20261126
 QUESTIONS = 500

@@ -21,8 +21,14 @@ import sys
 import time
 
 from _banking77 import (
-    as_phrasings, data_dir, in_scope_accuracy, load, oos_intents, oos_recall,
-    pick_threshold, split_train,
+    as_phrasings,
+    data_dir,
+    in_scope_accuracy,
+    load,
+    oos_intents,
+    oos_recall,
+    pick_threshold,
+    split_train,
 )
 
 from admissionsbot.core.matcher import Matcher

@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from faq_fixtures import TINY_FAQ, write_faq
 
 from admissionsbot.core.answering import Answerer
 from admissionsbot.core.desk import TicketDesk
@@ -10,8 +11,6 @@ from admissionsbot.core.errors import InvalidInput, TicketCapReached, TicketNotF
 from admissionsbot.core.knowledge import load_knowledge
 from admissionsbot.core.models import Action, Asker, Candidate, FiledReason, TicketKind, TicketStatus, TourContact
 from admissionsbot.storage import open_store
-
-from faq_fixtures import TINY_FAQ, write_faq
 
 STUDENT = Asker("console", "sam", "Sam", "console", private=True)
 

@@ -4,6 +4,7 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from faq_fixtures import write_faq
 
 from admissionsbot.adapters.console import ConsoleChat
 from admissionsbot.core.answering import Answerer
@@ -14,8 +15,6 @@ from admissionsbot.core.knowledge import load_knowledge
 from admissionsbot.core.models import Asker, FiledReason, TicketKind
 from admissionsbot.core.office_hours import OfficeHours
 from admissionsbot.storage import open_store
-
-from faq_fixtures import write_faq
 
 SAM = Asker("console", "sam", "Sam", "console", private=True)
 WEDNESDAY_MORNING = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from faq_fixtures import write_faq
 
 from admissionsbot.core.answering import Answerer
 from admissionsbot.core.chatter import addressed_to_bot, is_chatter, looks_like_question
@@ -24,8 +25,6 @@ from admissionsbot.core.outcomes import (
     pending_after,
 )
 from admissionsbot.storage import open_store
-
-from faq_fixtures import write_faq
 
 SAM = Asker("discord", "5000", "Sam")
 NOON = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

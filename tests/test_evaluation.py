@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from faq_fixtures import write_faq
 
 from admissionsbot.cli import main
 from admissionsbot.core.answering import Answerer, Ranked
@@ -10,8 +11,6 @@ from admissionsbot.core.decide import DecisionSettings
 from admissionsbot.core.evaluation import Case, CasesError, evaluate, load_cases, suggest_settings
 from admissionsbot.core.knowledge import load_knowledge
 from admissionsbot.core.models import Candidate as C
-
-from faq_fixtures import write_faq
 
 CASES = [
     (Case("q1", "internship-pay"), (C("internship-pay", 90), C("careers", 40))),  # right answer

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from admissionsbot.config import Settings
+from admissionsbot.core.answering import Answerer
 from admissionsbot.core.evaluation import evaluate, load_cases, rank_all
 from admissionsbot.core.knowledge import load_knowledge
-from admissionsbot.core.answering import Answerer
 from admissionsbot.core.normalize import normalize, synonym_map
 
 REPO = Path(__file__).resolve().parents[1]

@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
+from faq_fixtures import CAREER_DOC, write_faq, write_material
 
 from admissionsbot.core.grounding import Document, claims, find_justifications, ungrounded
 from admissionsbot.core.knowledge import check_faq, load_knowledge
-
-from faq_fixtures import CAREER_DOC, write_faq, write_material
 
 REPO = Path(__file__).resolve().parents[1]
 MATERIAL = REPO.parent / "shared" / "material"

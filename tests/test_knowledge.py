@@ -3,11 +3,10 @@
 from pathlib import Path
 
 import pytest
+from faq_fixtures import TINY_FAQ, write_faq, write_material
 
 from admissionsbot.core.knowledge import FaqError, check_faq, load_knowledge
 from admissionsbot.core.models import EntryKind
-
-from faq_fixtures import TINY_FAQ, write_faq, write_material
 
 REPO = Path(__file__).resolve().parents[1]
 MATERIAL = REPO.parent / "shared" / "material"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from harness import (
     BOT_USER,
     DM_CHANNEL_ID,

@@ -6,7 +6,6 @@ import logging
 
 import discord
 import pytest
-
 from harness import HANDOFF_QUESTION, HELP_CHANNEL_ID, Harness, text_of
 
 APOLOGY = "Sorry, something went wrong on my side"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import discord
 import pytest
+from conftest import FAQ, check_message, write_faq
+from harness import HANDOFF_QUESTION, STAFF, STAFF_ROLE_ID, Harness
 
 from admissionsbot.adapters.discord import embeds as E
 from admissionsbot.core.models import Asker, Candidate, Entry, FiledReason, Reply, Ticket, TicketKind, TicketStatus
-from conftest import FAQ, check_message, write_faq
-from harness import HANDOFF_QUESTION, STAFF, STAFF_ROLE_ID, Harness
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 LONG_ANSWER = ("Our graduates work in many places. " * 120)[:3500].strip()  # the loader's maximum

@@ -7,7 +7,6 @@ this test drives the riskiest echoes through every kind of outgoing message at o
 from __future__ import annotations
 
 import discord
-
 from conftest import assert_no_mentions_allowed
 from harness import BOT_USER, GENERAL_CHANNEL_ID, STAFF, STAFF_ROLE_ID, STUDENT_ID, Harness
 

@@ -7,8 +7,6 @@ once (test_student, test_limits); here: the offer itself, ignoring it, and racin
 from __future__ import annotations
 
 import pytest
-
-from admissionsbot.core.models import FiledReason, TicketKind
 from harness import (
     DM_CHANNEL_ID,
     HANDOFF_QUESTION,
@@ -18,6 +16,8 @@ from harness import (
     buttons,
     text_of,
 )
+
+from admissionsbot.core.models import FiledReason, TicketKind
 
 OFFER_TITLE = "Ask the admissions team?"
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from admissionsbot.core.models import TicketStatus
 from harness import STAFF, STAFF_ROLE_ID, Harness, buttons, force_close_calls
+
+from admissionsbot.core.models import TicketStatus
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from harness import APP_ID, GUILD_ID, Recorder
 
 from admissionsbot.cli import build_parser, main
-from harness import APP_ID, GUILD_ID, Recorder
 
 
 @pytest.fixture

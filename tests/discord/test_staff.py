@@ -5,12 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from admissionsbot.core.models import TicketStatus
 from conftest import FAQ, write_faq
 from harness import (
-    NO_MATCH,
     DM_CHANNEL_ID,
+    NO_MATCH,
     OTHER,
     STAFF,
     STAFF_CHANNEL_ID,
@@ -20,6 +18,8 @@ from harness import (
     buttons,
     text_of,
 )
+
+from admissionsbot.core.models import TicketStatus
 
 STAFF_NAME = "ada (6000)"
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}

@@ -6,28 +6,28 @@ import logging
 from dataclasses import replace
 
 import pytest
-
-from admissionsbot.adapters.discord import answers
-from admissionsbot.core.models import Action, FiledReason, TicketKind, TicketStatus
 from conftest import SOURCE_TITLE
 from harness import (
-    HANDOFF_QUESTION,
-    NO_MATCH,
-    force_close_calls,
     BOT_USER,
     DM_CHANNEL_ID,
     GENERAL_CHANNEL_ID,
     GUILD_ID,
+    HANDOFF_QUESTION,
     HELP_CHANNEL_ID,
+    NO_MATCH,
+    STAFF,
     STAFF_CHANNEL_ID,
+    STAFF_ROLE_ID,
     STUDENT,
     STUDENT_ID,
-    STAFF,
-    STAFF_ROLE_ID,
     Harness,
     buttons,
+    force_close_calls,
     text_of,
 )
+
+from admissionsbot.adapters.discord import answers
+from admissionsbot.core.models import Action, FiledReason, TicketKind, TicketStatus
 
 ANSWER_LABELS = ["Helpful", "Not what I asked", "Talk to admissions", "Book a campus tour"]
 

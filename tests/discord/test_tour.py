@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import time
 
-from admissionsbot.adapters.discord import answers
-from admissionsbot.core.models import Asker, FiledReason, TicketKind
 from harness import (
     DM_CHANNEL_ID,
     HANDOFF_QUESTION,
@@ -16,6 +14,9 @@ from harness import (
     buttons,
     text_of,
 )
+
+from admissionsbot.adapters.discord import answers
+from admissionsbot.core.models import Asker, FiledReason, TicketKind
 
 GOOD = {"Your name": "Robin Example", "Email": "robin@example.com", "Preferred dates/times": "Fridays after 2pm",
         "Notes (optional)": "Coming with a parent"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from ..bootstrap import Assistant, build_answerer, build_assistant, build_desk
 from ..config import ConfigError, Settings, load_settings

@@ -12,8 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from .errors import InvalidInput, TicketCapReached
-from .limits import CLOSE_REASON_CHARS, DETAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS
-from .limits import STAFF_NAME_CHARS
+from .limits import CLOSE_REASON_CHARS, DETAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS, STAFF_NAME_CHARS
 from .models import (
     Asker,
     Candidate,

@@ -22,8 +22,17 @@ from typing import Any
 import yaml
 
 from .faq_checks import check_across_entries, check_grounding
-from .faq_files import RESERVED_FILES, SOURCES_FILE, SYNONYMS_FILE, check_titles, load_sources, load_synonyms
-from .faq_files import construct, not_a_file_name, parse
+from .faq_files import (
+    RESERVED_FILES,
+    SOURCES_FILE,
+    SYNONYMS_FILE,
+    check_titles,
+    construct,
+    load_sources,
+    load_synonyms,
+    not_a_file_name,
+    parse,
+)
 from .faq_problems import FaqError, Problem
 from .grounding import STAFF_SOURCE
 from .limits import ENTRY_ID_CHARS

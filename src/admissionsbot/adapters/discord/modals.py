@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Any, cast
 import discord
 from discord.ui import Modal, TextInput
 
-from ...core.models import TourContact
 from ...core.desk import TOUR_QUESTION
-from ...core.limits import CLOSE_REASON_CHARS, EMAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS
-from ...core.limits import REPLY_CHARS
+from ...core.limits import CLOSE_REASON_CHARS, EMAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS, REPLY_CHARS
+from ...core.models import TourContact
 from . import errors
 
 if TYPE_CHECKING:
