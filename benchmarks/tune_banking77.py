@@ -58,27 +58,27 @@ def fit(rows, iters: int = 800, lr: float = 1.0, l2: float = 1e-4):
     """Logistic regression on standardised features; returns raw-scale (bias, weights...)."""
     xs = [r[0] for r in rows]
     ys = [1.0 if r[1] else 0.0 for r in rows]
-    cols = list(zip(*xs))
+    cols = list(zip(*xs, strict=True))
     mu = [sum(c) / len(c) for c in cols]
-    sd = [max(1e-9, (sum((v - m) ** 2 for v in c) / len(c)) ** 0.5) for c, m in zip(cols, mu)]
-    zs = [[(v - m) / s for v, m, s in zip(x, mu, sd)] for x in xs]
+    sd = [max(1e-9, (sum((v - m) ** 2 for v in c) / len(c)) ** 0.5) for c, m in zip(cols, mu, strict=True)]
+    zs = [[(v - m) / s for v, m, s in zip(x, mu, sd, strict=True)] for x in xs]
     w = [0.0] * len(mu)
     b = 0.0
     n = len(ys)
     for _ in range(iters):
         gw = [l2 * a for a in w]
         gb = 0.0
-        for z, y in zip(zs, ys):
-            t = b + sum(a * c for a, c in zip(w, z))
+        for z, y in zip(zs, ys, strict=True):
+            t = b + sum(a * c for a, c in zip(w, z, strict=True))
             p = 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, t))))
             d = (p - y) / n
             gb += d
             for i, c in enumerate(z):
                 gw[i] += d * c
         b -= lr * gb
-        w = [a - lr * g for a, g in zip(w, gw)]
-    raw_w = [a / s for a, s in zip(w, sd)]
-    raw_b = b - sum(a * m / s for a, m, s in zip(w, mu, sd))
+        w = [a - lr * g for a, g in zip(w, gw, strict=True)]
+    raw_w = [a / s for a, s in zip(w, sd, strict=True)]
+    raw_b = b - sum(a * m / s for a, m, s in zip(w, mu, sd, strict=True))
     return (raw_b, *raw_w)
 
 
@@ -86,7 +86,7 @@ def evaluate(calibration, rows, questions, oos):
     """Top-1 / OOS figures when the calibrated score ranks the shortlisted entries."""
     best: dict[int, tuple[float, bool]] = {}
     for f, label, qi, _ in rows:
-        z = calibration[0] + sum(a * x for a, x in zip(calibration[1:], f))
+        z = calibration[0] + sum(a * x for a, x in zip(calibration[1:], f, strict=True))
         s = 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
         if qi not in best or s > best[qi][0]:
             best[qi] = (s, label)
@@ -129,7 +129,11 @@ def main() -> None:
             rows += [(f, label, qi + 100_000 * seed, r) for f, label, qi, r in collect(m, val, oos)]
         cal = fit(rows)
         anchors.append((round(density, 1), tuple(round(c, 3) for c in cal)))
-        ins, out = evaluate(cal, [r for r in rows if r[2] < 100_000 * (seeds[0] + 1)], val, oos) if len(seeds) == 1 else (None, None)
+        ins, out = (
+            evaluate(cal, [r for r in rows if r[2] < 100_000 * (seeds[0] + 1)], val, oos)
+            if len(seeds) == 1
+            else (None, None)
+        )
         print(f"density {density:6.1f} phrasings/entry: {len(rows)} rows in {time.perf_counter() - t0:.1f}s")
         print("  calibration", anchors[-1][1])
         if ins is not None:

@@ -200,7 +200,7 @@ class Matcher:
         """Calibrated 0-100 confidence that entry `e` answers the question."""
         c = self._calibration
         f = self._features(q, e, rel, best_tsr, lead)
-        z = c[0] + sum(w * x for w, x in zip(c[1:], f))
+        z = c[0] + sum(w * x for w, x in zip(c[1:], f, strict=True))
         return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
@@ -211,8 +211,8 @@ def interpolate(
     pts = sorted(anchors)
     if density <= pts[0][0]:
         return pts[0][1]
-    for (d0, c0), (d1, c1) in zip(pts, pts[1:]):
+    for (d0, c0), (d1, c1) in zip(pts, pts[1:], strict=False):  # neighbouring pairs: one fewer than pts
         if density <= d1:
             t = (math.log(density) - math.log(d0)) / (math.log(d1) - math.log(d0))
-            return tuple(a + t * (b - a) for a, b in zip(c0, c1))
+            return tuple(a + t * (b - a) for a, b in zip(c0, c1, strict=True))
     return pts[-1][1]

@@ -131,7 +131,7 @@ class TextIndex:
         if self.params.bigram_weight > 0:
             out.extend(
                 f"{a} {b}"
-                for a, b in zip(stems, stems[1:])
+                for a, b in zip(stems, stems[1:], strict=False)  # adjacent pairs: one fewer than stems
                 if a not in STOP_WORDS or b not in STOP_WORDS
             )
         return out
