@@ -62,7 +62,8 @@ def run_list(args: argparse.Namespace) -> int:
     else:
         for t in tickets:
             who = f" claimed by {t.claimed_by}" if t.claimed_by else ""
-            print(f"#{t.number:<5} {t.status.value:<9} {t.kind.value:<8} {t.asker.display_name}{who}: {one_line(t.question, 70)}")
+            print(f"#{t.number:<5} {t.status.value:<9} {t.kind.value:<8} {t.asker.display_name}{who}: "
+                  f"{one_line(t.question, 70)}")
     return 0
 
 
@@ -72,7 +73,8 @@ def run_show(args: argparse.Namespace) -> int:
         print(json.dumps(ticket_json(t, events=True), ensure_ascii=False, indent=2))
         return 0
     print(f"Ticket #{t.number} ({t.kind.value}) - {t.status.value}")
-    print(f"  from: {t.asker.display_name} [{t.asker.platform}:{t.asker.user_id}] at {t.asker.location or '-'} {t.asker.link}")
+    print(f"  from: {t.asker.display_name} [{t.asker.platform}:{t.asker.user_id}] "
+          f"at {t.asker.location or '-'} {t.asker.link}")
     print(f"  asked: {t.created_at:%Y-%m-%d %H:%M} UTC")
     print(f"  question: {t.question}")
     if t.reason is not None:
@@ -86,7 +88,11 @@ def run_show(args: argparse.Namespace) -> int:
     if t.claimed_by:
         print(f"  claimed by: {t.claimed_by}")
     for r in t.replies:
-        state = "delivered" if r.delivered_at else f"NOT delivered yet ({r.delivery_attempts} attempts{': ' + r.last_error if r.last_error else ''})"
+        if r.delivered_at:
+            state = "delivered"
+        else:
+            error = ": " + r.last_error if r.last_error else ""
+            state = f"NOT delivered yet ({r.delivery_attempts} attempts{error})"
         print(f"  reply by {r.author} at {r.created_at:%Y-%m-%d %H:%M} [{state}]: {r.text}")
     if t.close_reason:
         print(f"  close reason: {t.close_reason}")

@@ -98,11 +98,13 @@ def load_cases(path: str | Path, knowledge: KnowledgeBase) -> list[Case]:
         raise CasesError(f"{path}: expected a list of {{question, expect}} items.")
     cases = []
     for i, item in enumerate(data, 1):
-        if not isinstance(item, dict) or not isinstance(item.get("question"), str) or not isinstance(item.get("expect"), str):
+        if (not isinstance(item, dict) or not isinstance(item.get("question"), str)
+                or not isinstance(item.get("expect"), str)):
             raise CasesError(f"{path}: item {i} needs 'question' and 'expect' text.")
         expect = item["expect"]
         if expect not in OUTCOMES and not knowledge.has(expect):
-            raise CasesError(f"{path}: item {i} expects '{expect}', which is neither an entry id nor one of {', '.join(OUTCOMES)}.")
+            raise CasesError(f"{path}: item {i} expects '{expect}', which is neither an entry id nor one of "
+                             f"{', '.join(OUTCOMES)}.")
         cases.append(Case(item["question"], expect))
     return cases
 
@@ -183,7 +185,8 @@ def suggest_settings(
     for answer_t, clarify_t, margin in product(range(20, 96, 2), range(10, 90, 5), (0, 2, 4, 6, 8, 10, 12, 15)):
         if clarify_t > answer_t:
             continue
-        settings = replace(base, answer_threshold=float(answer_t), clarify_threshold=float(clarify_t), margin=float(margin))
+        settings = replace(base, answer_threshold=float(answer_t), clarify_threshold=float(clarify_t),
+                           margin=float(margin))
         report = evaluate(cases, ranked, answerer, settings)
         objective = report.correct - WRONG_ANSWER_COST * report.wrong_answers + 0.5 * report.clarified_with_right_choice
         if best is None or objective > best[0]:

@@ -99,7 +99,8 @@ def load_synonyms(path: Path, problems: list[Problem]) -> dict[str, tuple[str, .
                 problems.append(Problem(str(path), line, None, f"'{v}' must be one lowercase word."))
         for v in variants:
             if v in owner and owner[v] != word:
-                problems.append(Problem(str(path), line, None, f"'{v}' is a synonym of both '{owner[v]}' and '{word}'."))
+                problems.append(Problem(str(path), line, None,
+                                        f"'{v}' is a synonym of both '{owner[v]}' and '{word}'."))
             owner[v] = word
         result[word] = tuple(v.strip() for v in variants)
     return result

@@ -204,7 +204,9 @@ def _entry_from_node(
         bad(f"'kind' must be one of {', '.join(k.value for k in EntryKind)} (got {kind_value!r}).")
         kind = EntryKind.ANSWER
     min_score = data.get("min_score")
-    if min_score is not None and (isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not 0 <= min_score <= 100):
+    if min_score is not None and (
+        isinstance(min_score, bool) or not isinstance(min_score, (int, float)) or not 0 <= min_score <= 100
+    ):
         bad("'min_score' must be a number from 0 to 100.")
     if isinstance(data.get("answer"), str) and re.search(r"#\s*grounded\s*:", data["answer"], re.IGNORECASE):
         bad("the answer text contains '# grounded:': indent that comment like the entry's keys, "

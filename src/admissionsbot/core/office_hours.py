@@ -61,7 +61,8 @@ class OfficeHours:
             return ""
         nxt = self.next_open(now)
         when = nxt.strftime("%A %H:%M")
-        return f"The admissions office is closed right now; it opens again {when} ({self.zone.key}), so a reply may take until then."
+        return (f"The admissions office is closed right now; it opens again {when} ({self.zone.key}), "
+                "so a reply may take until then.")
 
 
 def _parse_hours(text: str) -> tuple[time, time]:

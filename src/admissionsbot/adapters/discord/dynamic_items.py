@@ -77,7 +77,9 @@ class AnswerButton(_AskersOnly, _Guarded, DynamicItem[Button],
         self.action, self.entry_id = action, entry_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> AnswerButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AnswerButton:
         return cls(match["action"], match["entry"])
 
     async def run(self, interaction: discord.Interaction) -> None:
@@ -112,7 +114,9 @@ class TourButton(_Guarded, DynamicItem[Button], template=rf"{NS}:tour(?::(?P<int
         return await errors.allow_student(interaction)
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> TourButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> TourButton:
         return cls(asked=match["intent"] is not None)
 
     async def run(self, interaction: discord.Interaction) -> None:
@@ -128,7 +132,9 @@ class PickButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:pi
         self.entry_id = entry_id
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> PickButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PickButton:
         return cls(match["entry"], getattr(item, "label", None) or "This one")
 
     async def run(self, interaction: discord.Interaction) -> None:
@@ -138,14 +144,18 @@ class PickButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:pi
 class AskTeamButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:nomatch(?::(?P<entry>{ENTRY}))?"):
     """"None of these": file the question for the admissions team (noting a rejected answer, if any)."""
 
-    def __init__(self, rejected_entry: str | None = None, label: str = "None of these: ask the admissions team") -> None:
+    def __init__(
+        self, rejected_entry: str | None = None, label: str = "None of these: ask the admissions team"
+    ) -> None:
         custom_id = f"{NS}:nomatch" + (f":{_entry_part(rejected_entry)}" if rejected_entry else "")
         super().__init__(Button(label=clip(label, BUTTON_LABEL_CHARS), style=discord.ButtonStyle.primary,
                                 custom_id=custom_id))
         self.rejected_entry = rejected_entry
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> AskTeamButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> AskTeamButton:
         return cls(match["entry"], getattr(item, "label", None) or "None of these: ask the admissions team")
 
     async def run(self, interaction: discord.Interaction) -> None:
@@ -157,11 +167,14 @@ class OfferButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:o
 
     def __init__(self, rejected_entry: str | None = None) -> None:
         custom_id = f"{NS}:offer" + (f":{_entry_part(rejected_entry)}" if rejected_entry else "")
-        super().__init__(Button(label="Ask the admissions team", style=discord.ButtonStyle.primary, custom_id=custom_id))
+        super().__init__(Button(label="Ask the admissions team", style=discord.ButtonStyle.primary,
+                                custom_id=custom_id))
         self.rejected_entry = rejected_entry
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> OfferButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> OfferButton:
         return cls(match["entry"])
 
     async def run(self, interaction: discord.Interaction) -> None:
@@ -169,7 +182,9 @@ class OfferButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:o
 
 
 # -- staff buttons --------------------------------------------------------------------------
-class StaffButton(_Guarded, DynamicItem[Button], template=rf"{NS}:staff:(?P<action>claim|reply|close):(?P<number>[0-9]{{1,18}})"):
+class StaffButton(
+    _Guarded, DynamicItem[Button], template=rf"{NS}:staff:(?P<action>claim|reply|close):(?P<number>[0-9]{{1,18}})"
+):
     """Claim / Reply / Close on a staff-channel ticket card; staff-only on every click."""
 
     LOOK = {
@@ -184,7 +199,9 @@ class StaffButton(_Guarded, DynamicItem[Button], template=rf"{NS}:staff:(?P<acti
         self.action, self.number = action, number
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> StaffButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> StaffButton:
         return cls(match["action"], int(match["number"]))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:

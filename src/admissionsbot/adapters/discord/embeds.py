@@ -173,7 +173,8 @@ def tour_confirmation_embed(ticket: Ticket, closed_note: str = "") -> discord.Em
     if contact is not None:
         embed.add_field(name="Name", value=clip(contact.name, FIELD_VALUE_CHARS))
         embed.add_field(name="Email", value=clip(contact.email, FIELD_VALUE_CHARS))
-        embed.add_field(name="Preferred dates/times", value=clip(contact.preferred_times, FIELD_VALUE_CHARS), inline=False)
+        embed.add_field(name="Preferred dates/times", value=clip(contact.preferred_times, FIELD_VALUE_CHARS),
+                        inline=False)
     return fit(embed)
 
 

@@ -45,7 +45,8 @@ def require_staff(interaction: discord.Interaction, settings: Settings) -> None:
     """Raise NotStaff unless the interaction's user is staff."""
     if not is_staff(interaction.user, interaction.guild_id, settings):
         if not settings.staff_role_ids:
-            raise NotStaff("No staff roles are configured (setting staff_role_ids), so nobody can use staff commands yet.")
+            raise NotStaff("No staff roles are configured (setting staff_role_ids), "
+                           "so nobody can use staff commands yet.")
         raise NotStaff()
 
 
