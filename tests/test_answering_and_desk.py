@@ -1,4 +1,6 @@
-"""The answering side (no database) and the ticket desk over a real SQLite file: asking, filing, the staff cycle, bad input."""
+"""The answering side (no database) and the ticket desk over a real SQLite file:
+asking, filing, the staff cycle, bad input.
+"""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -31,7 +33,9 @@ def file(desk, asker, question, candidates=()):
     return desk.file_question(asker, question, FiledReason.NO_MATCH, candidates)
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t ", "\u200b\u200d\ufeff", "🎸🔥😂", "\x00\x07\x1b", "?!...", "\u202e\u2066"])
+@pytest.mark.parametrize(
+    "text", ["", "   \n\t ", "\u200b\u200d\ufeff", "🎸🔥😂", "\x00\x07\x1b", "?!...", "\u202e\u2066"]
+)
 def test_nothing_to_match_gets_a_clear_message(answerer, text):
     with pytest.raises(InvalidInput, match="couldn't find a question"):
         answerer.ask(text)
@@ -100,7 +104,8 @@ def test_tour_request_validates_and_keeps_contact(desk):
     with pytest.raises(InvalidInput, match="at most 300"):
         desk.request_tour(STUDENT, TourContact("Sam", "sam@example.com", "x" * 301))
     t = desk.request_tour(STUDENT, TourContact(" Sam ", "sam@example.com", "Friday 3pm", "bringing a parent"))
-    assert t.kind is TicketKind.TOUR and t.reason is FiledReason.TOUR and t.contact == TourContact("Sam", "sam@example.com", "Friday 3pm", "bringing a parent")
+    assert (t.kind is TicketKind.TOUR and t.reason is FiledReason.TOUR
+            and t.contact == TourContact("Sam", "sam@example.com", "Friday 3pm", "bringing a parent"))
 
 
 def test_staff_cycle_and_reply_delivery_bookkeeping(desk):
@@ -154,7 +159,8 @@ def test_ask_is_rank_then_decide_ranked(answerer):
 
 
 def test_reload_swaps_knowledge(answerer, tmp_path):
-    new = load_knowledge(write_faq(tmp_path / "faq2", TINY_FAQ.replace("Many internships are unpaid", "Internships vary")))
+    new = load_knowledge(write_faq(tmp_path / "faq2",
+                                   TINY_FAQ.replace("Many internships are unpaid", "Internships vary")))
     answerer.reload(new)
     assert answerer.entry("internship-pay").answer.startswith("Internships vary")
 
@@ -172,7 +178,8 @@ def test_random_unicode_never_escapes_as_anything_but_invalid_input(answerer):
     import random
 
     rng = random.Random(20261126)
-    pools = ["abcdefghijklmnopqrstuvwxyz  ", "ÀÉÎõüçß漢字😀🎸\u200b\u200d\u202e\x00\x1b\t\n\r", "?!.,'\"-_/\\@#$%^&*()[]{}<>~`|"]
+    pools = ["abcdefghijklmnopqrstuvwxyz  ", "ÀÉÎõüçß漢字😀🎸\u200b\u200d\u202e\x00\x1b\t\n\r",
+             "?!.,'\"-_/\\@#$%^&*()[]{}<>~`|"]
     for _ in range(2000):
         text = "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 300)))
         try:

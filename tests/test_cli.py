@@ -138,7 +138,8 @@ def test_queue_workflow_and_errors(capsys, env):
     from admissionsbot.core.models import Asker, NewTicket, TicketKind
     from admissionsbot.storage import open_store
     store = open_store(db)
-    number = store.create(NewTicket(TicketKind.QUESTION, Asker("console", "sam", "Sam"), "Is there parking?"), datetime.now(UTC)).number
+    number = store.create(NewTicket(TicketKind.QUESTION, Asker("console", "sam", "Sam"), "Is there parking?"),
+                          datetime.now(UTC)).number
     store.close_store()
 
     code, out, _ = cli(capsys, "queue", "--db", db, "list")
@@ -152,7 +153,8 @@ def test_queue_workflow_and_errors(capsys, env):
     assert code == 0 and "relayed" in out
     code, out, _ = cli(capsys, "queue", "--db", db, "list", "--status", "answered", "--json")
     row = json.loads(out)
-    assert row["number"] == number and row["replies"][0]["text"] == "Yes, free parking." and not row["replies"][0]["delivered"]
+    assert (row["number"] == number and row["replies"][0]["text"] == "Yes, free parking."
+            and not row["replies"][0]["delivered"])
     assert cli(capsys, "queue", "--db", db, "close", str(number), "--reason", "done")[0] == 0
     code, out, _ = cli(capsys, "queue", "--db", db, "show", str(number))
     assert "closed" in out and "close reason: done" in out
@@ -412,7 +414,8 @@ def test_read_only_commands_refuse_a_missing_database(capsys, env, tmp_path, mon
         argv = [*command, "--db", db]
     code, out, err = cli(capsys, *argv)
     assert code == 2 and out == ""
-    assert f"The ticket database {missing.relative_to(tmp_path) if 'relative' in form else missing} does not exist" in err
+    shown = missing.relative_to(tmp_path) if "relative" in form else missing
+    assert f"The ticket database {shown} does not exist" in err
     assert "Traceback" not in err
     assert not missing.exists() and not missing.parent.exists()  # not even the folder
 

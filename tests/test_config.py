@@ -20,7 +20,8 @@ def test_defaults_without_file_or_env(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     s = load_settings(env={})
     assert s == Settings()
-    assert (s.faq_dir, s.database_url, s.guild_id, s.staff_role_ids) == ("faq", "sqlite:///admissionsbot.sqlite3", None, ())
+    assert (s.faq_dir, s.database_url, s.guild_id, s.staff_role_ids) == (
+        "faq", "sqlite:///admissionsbot.sqlite3", None, ())
     d = s.decision_settings()
     assert (d.answer_threshold, d.clarify_threshold, d.margin) == (s.answer_threshold, s.clarify_threshold, s.margin)
 

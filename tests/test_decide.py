@@ -91,7 +91,9 @@ def test_max_choices_caps_did_you_mean():
     assert len(d.choices) == 2
 
 
-@pytest.mark.parametrize("kwargs", [dict(answer_threshold=40, clarify_threshold=50), dict(margin=-1), dict(max_choices=0)])
+@pytest.mark.parametrize(
+    "kwargs", [dict(answer_threshold=40, clarify_threshold=50), dict(margin=-1), dict(max_choices=0)]
+)
 def test_invalid_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         DecisionSettings(**kwargs)

@@ -99,7 +99,8 @@ def test_same_phrasing_in_two_entries_is_an_error(tmp_path):
     text = TINY_FAQ.replace("    - what jobs can graduates get\n", "    - Are internships paid?\n")
     kb, problems = problems_for(tmp_path, text)
     assert kb is None
-    assert any("entry 'careers': phrasing 'Are internships paid?' also appears in entry 'internship-pay'" in p for p in problems)
+    assert any("entry 'careers': phrasing 'Are internships paid?' also appears in entry 'internship-pay'" in p
+               for p in problems)
 
 
 def test_near_duplicate_phrasings_are_a_warning_not_an_error(tmp_path):

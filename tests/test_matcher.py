@@ -85,8 +85,10 @@ def test_very_short_questions(matcher, question, entry):
     ("question", "entry"),
     [
         ("hey so I was wondering, do internships pay anything? thanks", "internship-pay"),
-        ("hi there!! my mom and I are driving up next month and we'd love to visit the campus if that's ok", "campus-tour"),
-        ("ok so real talk, I'm trying to figure out what kind of jobs graduates actually get after this, any idea?", "career-paths"),
+        ("hi there!! my mom and I are driving up next month and we'd love to visit the campus if that's ok",
+         "campus-tour"),
+        ("ok so real talk, I'm trying to figure out what kind of jobs graduates actually get after this, any idea?",
+         "career-paths"),
     ],
 )
 def test_long_chatty_messages(matcher, question, entry):

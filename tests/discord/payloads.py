@@ -50,7 +50,8 @@ def guild_payload() -> dict[str, Any]:
 
     return {
         "id": str(GUILD_ID), "name": "Music School", "icon": None, "owner_id": str(STAFF_ID), "features": [],
-        "roles": [role(GUILD_ID, "@everyone", 0), role(STAFF_ROLE_ID, "Admissions", 2), role(STUDENT_ROLE_ID, "Student", 1)],
+        "roles": [role(GUILD_ID, "@everyone", 0), role(STAFF_ROLE_ID, "Admissions", 2),
+                  role(STUDENT_ROLE_ID, "Student", 1)],
         "channels": [channel(STAFF_CHANNEL_ID, "admissions-staff", 0), channel(HELP_CHANNEL_ID, "ask-admissions", 1),
                      channel(GENERAL_CHANNEL_ID, "general", 2)],
         "members": [member(BOT_USER), member(STAFF, (STAFF_ROLE_ID,)), member(STUDENT, (STUDENT_ROLE_ID,))],

@@ -69,7 +69,8 @@ async def test_bug_in_a_modal_is_answered(harness: Harness, caplog):
         raise RuntimeError("modal bug")
 
     harness.bot.student.submit_tour = boom
-    token = await harness.submit_modal(modal, {"Your name": "A", "Email": "a@example.com", "Preferred dates/times": "x"})
+    token = await harness.submit_modal(modal, {"Your name": "A", "Email": "a@example.com",
+                                               "Preferred dates/times": "x"})
     callbacks, _ = answers(harness, token)
     assert len(callbacks) == 1 and callbacks[0]["data"]["content"].startswith(APOLOGY)
     assert len(bot_errors(caplog)) == 1

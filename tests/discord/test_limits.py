@@ -37,7 +37,8 @@ def faq_dir(tmp_path: Path) -> Path:
 
 
 def embed_total(embed: dict) -> int:
-    return (len(embed.get("title", "")) + len(embed.get("description", "")) + len(embed.get("footer", {}).get("text", ""))
+    return (len(embed.get("title", "")) + len(embed.get("description", ""))
+            + len(embed.get("footer", {}).get("text", ""))
             + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", [])))
 
 
@@ -135,7 +136,8 @@ def test_clip_marks_the_cut():
 
 
 def test_pack_embeds_respects_count_and_total():
-    embeds = [discord.Embed(description="d" * 2500) for _ in range(5)] + [discord.Embed(description="x") for _ in range(25)]
+    embeds = ([discord.Embed(description="d" * 2500) for _ in range(5)]
+              + [discord.Embed(description="x") for _ in range(25)])
     packs = E.pack_embeds(embeds)
     assert all(len(p) <= 10 and sum(len(e) for e in p) <= 6000 for p in packs)
     assert sum(len(p) for p in packs) == 30

@@ -55,7 +55,8 @@ def test_bodies_tokens_and_emails_are_withheld(captured):
     hook = f"https://discord.com/api/v10/webhooks/123456789012345678/{INTERACTION_TOKEN}/messages/@original"
     logging.getLogger("discord.webhook.async_").debug(
         "Webhook ID %s with %s %s has returned status code %s", 123456789012345678, "PATCH", hook, 200)
-    logging.getLogger("admissionsbot.x").warning("token MTA1MjQ3NjA1MjQ3NjA1MjQ3.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789 leaked")
+    logging.getLogger("admissionsbot.x").warning(
+        "token MTA1MjQ3NjA1MjQ3NjA1MjQ3.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789 leaked")
     out = captured.getvalue()
     assert INTERACTION_TOKEN not in out and "sam@example.com" not in out and "abcdefghijklmnopqrstuvwxyz0123" not in out
     assert out.count("[body withheld]") == 3 and "t INTERACTION_CREATE" in out

@@ -47,7 +47,8 @@ async def test_no_match_is_offered_and_only_the_button_files_it(harness: Harness
     assert embed["title"] == OFFER_TITLE
     assert "pass your question to the admissions team" in embed["description"]
     assert embed["footer"]["text"] == f"You asked: {NO_MATCH}"  # the button reads the question back from here
-    assert [(b["label"], b["custom_id"]) for b in buttons(offer)] == [("Ask the admissions team", "admissionsbot:offer")]
+    assert ([(b["label"], b["custom_id"]) for b in buttons(offer)]
+            == [("Ask the admissions team", "admissionsbot:offer")])
     assert "ticket" not in text_of(offer).lower()
     assert harness.service.desk.tickets() == [] and harness.staff_posts() == []  # nothing filed yet
 
@@ -123,7 +124,8 @@ async def test_only_the_student_who_asked_can_press_the_buttons_under_a_public_r
     from payloads import OTHER
 
     offer = await offer_for(harness, "help")
-    assert offer["referenced_message"]["author"]["id"] == str(harness.rec.messages[int(offer["message_reference"]["message_id"])]["author"]["id"])
+    original = harness.rec.messages[int(offer["message_reference"]["message_id"])]
+    assert offer["referenced_message"]["author"]["id"] == str(original["author"]["id"])
     token = await harness.click(offer, "admissionsbot:offer", who=OTHER)
     assert "for the student who asked" in text_of(harness.messages_for(token)[0])
     assert harness.service.desk.tickets() == []

@@ -15,7 +15,9 @@ async def test_buttons_work_after_a_restart(harness: Harness):
     clarify = harness.messages_for(await harness.slash("ask", {"question": question}))[0]
     ticket = await harness.ask_and_pass_on("what is the weather on mars today")
     card = harness.staff_card(ticket.number)
-    offer = harness.messages_for(await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"}))[0]
+    offer = harness.messages_for(
+        await harness.slash("ask", {"question": "how tall is the tallest tree on the moon"})
+    )[0]
     old_bot = harness.bot
 
     await harness.restart()
@@ -41,7 +43,8 @@ async def test_buttons_work_after_a_restart(harness: Harness):
 
 async def test_a_button_for_an_entry_removed_from_the_faq(harness: Harness):
     clarify_like = {
-        "id": "1", "channel_id": "2001", "author": {"id": "9000", "username": "bot", "discriminator": "0", "avatar": None},
+        "id": "1", "channel_id": "2001",
+        "author": {"id": "9000", "username": "bot", "discriminator": "0", "avatar": None},
         "content": "", "timestamp": "2024-05-01T12:00:00+00:00", "edited_timestamp": None, "tts": False,
         "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [], "pinned": False, "type": 0,
         "embeds": [{"type": "rich", "title": "Did you mean…?", "footer": {"text": "You asked: old question"}}],

@@ -119,7 +119,8 @@ def test_discord_unreachable_is_one_clear_line(command, monkeypatch, capsys, con
     import discord
 
     async def no_network(self, token):
-        raise aiohttp.ClientConnectionError("Cannot connect to host discord.com:443 ssl:default [Name or service not known]")
+        raise aiohttp.ClientConnectionError(
+            "Cannot connect to host discord.com:443 ssl:default [Name or service not known]")
 
     monkeypatch.setattr(discord.Client, "login", no_network)
     monkeypatch.setattr(discord.utils, "setup_logging", lambda **kwargs: None)

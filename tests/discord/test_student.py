@@ -60,7 +60,8 @@ async def test_plain_messages_are_answered(harness: Harness, where: str):
         await harness.say("Do internships pay?", channel_id=HELP_CHANNEL_ID)
         channel = HELP_CHANNEL_ID
     else:
-        await harness.say(f"<@{BOT_USER['id']}> Do internships pay?", channel_id=GENERAL_CHANNEL_ID, mentions=[BOT_USER])
+        await harness.say(f"<@{BOT_USER['id']}> Do internships pay?", channel_id=GENERAL_CHANNEL_ID,
+                          mentions=[BOT_USER])
         channel = GENERAL_CHANNEL_ID
     reply = only(harness.rec.channel_posts(channel)).json
     assert reply["embeds"][0]["title"] == "Do internships pay?"
@@ -167,7 +168,8 @@ async def test_escalation_persists_before_telling_then_posts_for_staff(harness: 
     assert NO_MATCH in embed["description"]
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert f"<@{STUDENT_ID}>" in fields["Asker"]
-    assert fields["Asked in"] == f"[jump to message](https://discord.com/channels/{GUILD_ID}/{HELP_CHANNEL_ID})"  # not the ephemeral offer
+    # not the ephemeral offer
+    assert fields["Asked in"] == f"[jump to message](https://discord.com/channels/{GUILD_ID}/{HELP_CHANNEL_ID})"
     assert fields["Why it came to staff"] == "no match"
     assert [b["label"] for b in buttons(card)] == ["Claim", "Reply", "Close"]
     assert [b["custom_id"] for b in buttons(card)] == [f"admissionsbot:staff:{a}:{ticket.number}"
@@ -232,7 +234,8 @@ async def test_not_what_i_asked_offers_other_candidates(harness: Harness):
     assert ticket.reason is FiledReason.REJECTED_ANSWER and ticket.rejected_entry == entry_id
     text = only(harness.rec.replies_to(token))["content"]
     assert f"#{ticket.number}" in text and "I don't have an answer" not in text
-    why = {f["name"]: f["value"] for f in harness.staff_card(ticket.number)["embeds"][0]["fields"]}["Why it came to staff"]
+    why = {f["name"]: f["value"]
+           for f in harness.staff_card(ticket.number)["embeds"][0]["fields"]}["Why it came to staff"]
     assert why.startswith("not what I asked") and f"`{entry_id}`" in why
 
 
