@@ -51,7 +51,7 @@ class _StrictLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 raise YamlProblem(line, f"nested more than {MAX_DEPTH} levels deep.")
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -72,7 +72,7 @@ def compose(text: str) -> yaml.Node | None:
     """The document's node tree (None for an empty document); raises YamlProblem."""
     loader = _StrictLoader(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as exc:

@@ -31,7 +31,7 @@ class StaffCog(commands.Cog, name="Staff"):
     def __init__(self, bot: AdmissionsBot) -> None:
         self.bot = bot
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         require_staff(interaction, self.bot.settings)  # raises NotStaff, answered by the error handler
         return True
 

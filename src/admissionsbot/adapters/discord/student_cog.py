@@ -23,7 +23,7 @@ class StudentCog(commands.Cog, name="Students"):
     def __init__(self, bot: AdmissionsBot) -> None:
         self.bot = bot
 
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:  # type: ignore[override]
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
         """/ask, /tour and /mytickets: in DMs or the configured server only, like plain messages."""
         return errors.require_our_server(interaction)
 
