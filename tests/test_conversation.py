@@ -158,3 +158,10 @@ def test_stray_replies_and_fragments_are_nudged_not_offered(conv, text):
     outcome = conv.ask(SAM, text)
     assert isinstance(outcome, Nudge), outcome
     assert conv.desk.tickets() == []
+
+
+def test_no_thanks_after_an_answer_is_a_polite_close_not_a_ticket(conv):
+    answered = conv.ask(SAM, "do internships pay")
+    outcome = conv.say(SAM, "no thanks", pending_after(answered))
+    assert isinstance(outcome, Nudge) and outcome.text.startswith("OK!")
+    assert conv.desk.tickets() == [] and conv.desk.feedback() == []

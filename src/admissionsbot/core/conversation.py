@@ -36,6 +36,7 @@ from .outcomes import (
 NUDGE = ("I'm the admissions assistant: ask me a question about studying music production or careers "
          "after graduation, for example \"Do internships pay?\"")
 NOTHING_PENDING = "There's nothing open for a yes or no right now. " + NUDGE
+ANYTHING_ELSE = "OK! Ask me anything else about studying music production or careers after graduation."
 WHOLE_QUESTION = "Could you ask your whole question? For example: \"How long are internships?\""
 OFFER = ("I don't have an answer for that in what I know. Shall I pass your question to the admissions team? "
          "A person will reply.")
@@ -96,8 +97,8 @@ class Conversation:
             reason = FiledReason.REJECTED_ANSWER if pending.answered else FiledReason.ASKED
             candidates = pending.offer.candidates if pending.offer else ()
             return self.pass_on(asker, pending.question, reason, candidates, rejected_entry=pending.answered)
-        if is_yes(text) or is_no(text):
-            return Nudge(NOTHING_PENDING)
+        if is_yes(text) or is_no(text):  # "no thanks" after an answer is a goodbye, not a question
+            return Nudge(ANYTHING_ELSE if pending.question else NOTHING_PENDING)
         return self.ask(asker, text)
 
     def ask(self, asker: Asker, text: str) -> Outcome:
