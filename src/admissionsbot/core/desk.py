@@ -9,7 +9,7 @@ async adapters call them through `asyncio.to_thread`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from .errors import InvalidInput, TicketCapReached
 from .limits import CLOSE_REASON_CHARS, DETAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS, STAFF_NAME_CHARS
@@ -45,10 +45,15 @@ class TicketDesk:
         *,
         max_live_tickets_per_asker: int = 5,
         clock: Callable[[], datetime] = utcnow,
+        lease_clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.store = store
         self.max_live_tickets_per_asker = max_live_tickets_per_asker
-        self.clock = clock
+        self.clock = clock  # what events and tickets record
+        self.lease_clock = lease_clock  # when leases and back-offs end: real time, shared by every process
+
+    def _in(self, seconds: float) -> datetime:
+        return self.lease_clock() + timedelta(seconds=seconds)
 
     # -- filing ------------------------------------------------------------------------
     def file_question(
@@ -116,14 +121,56 @@ class TicketDesk:
             return self.store.undelivered_replies(asker.platform, asker.user_id, limit)
         return self.store.undelivered_replies(platform, None, limit)
 
-    def mark_delivered(self, reply: Reply) -> None:
-        self.store.mark_reply_delivered(reply.id, self.clock())
+    def mark_delivered(self, reply: Reply) -> bool:
+        """True only for the call that recorded the delivery (a reply is delivered once)."""
+        return self.store.mark_reply_delivered(reply.id, self.clock())
 
-    def delivery_failed(self, reply: Reply, error: str) -> None:
-        self.store.record_delivery_failure(reply.id, error[:DETAIL_CHARS], self.clock())
+    def delivery_failed(self, reply: Reply, error: str, retry_in: float | None = None) -> int:
+        """Record a failed attempt; not retried for `retry_in` seconds. Returns the attempts so far
+        as stored (1: this was the first failure), 0 if it was delivered meanwhile."""
+        retry_at = None if retry_in is None else self._in(retry_in)
+        return self.store.record_delivery_failure(reply.id, error[:DETAIL_CHARS], self.clock(), retry_at)
 
     def pending_staff_posts(self, limit: int = 50) -> list[Ticket]:
         return self.store.pending_staff_posts(limit)
+
+    # -- leases: one sender per pending card or reply, one leader for background work -------
+    def take_reply(self, reply: Reply, owner: str, seconds: float) -> tuple[Ticket, Reply] | None:
+        """Lease a reply for `seconds` before sending it; None: delivered, being sent, or backing off."""
+        return self.store.take_reply(reply.id, owner, self._in(seconds), self.lease_clock())
+
+    def take_pending_replies(
+        self, owner: str, seconds: float, platform: str | None = None, limit: int = 50
+    ) -> list[tuple[Ticket, Reply]]:
+        return self.store.take_pending_replies(owner, self._in(seconds), self.lease_clock(), platform, limit)
+
+    def release_reply(self, reply: Reply, owner: str) -> None:
+        self.store.release_reply(reply.id, owner)
+
+    def take_staff_post(self, number: int, owner: str, seconds: float, current_ref: str | None = None) -> Ticket | None:
+        """Lease posting a card; returns the ticket as it is now, or None (posted, or being posted)."""
+        return self.store.take_staff_post(number, owner, self._in(seconds), self.lease_clock(), current_ref)
+
+    def take_pending_staff_posts(self, owner: str, seconds: float, limit: int = 50) -> list[Ticket]:
+        return self.store.take_pending_staff_posts(owner, self._in(seconds), self.lease_clock(), limit)
+
+    def release_staff_post(self, number: int, owner: str, retry_in: float | None = None) -> None:
+        self.store.release_staff_post(number, owner, None if retry_in is None else self._in(retry_in))
+
+    def next_retry_in(self, platform: str | None = None) -> float | None:
+        """Seconds until a leased or backing-off card or reply becomes free to retry (None: nothing waits)."""
+        now = self.lease_clock()
+        at = self.store.next_retry_at(now, platform)
+        return None if at is None else max((at - now).total_seconds(), 0.0)
+
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
+        return self.store.acquire_lease(name, owner, self.lease_clock(), self._in(seconds))
+
+    def release_lease(self, name: str, owner: str) -> None:
+        self.store.release_lease(name, owner)
+
+    def lease_holder(self, name: str) -> tuple[str, datetime] | None:
+        return self.store.lease_holder(name, self.lease_clock())
 
     def staff_posted(self, number: int, ref: str) -> None:
         self.store.set_staff_post(number, ref, self.clock())

@@ -60,7 +60,8 @@ class TicketStore(Protocol):
         """Any live state -> CLOSED, with an optional reason (`close_store` releases the store)."""
 
     def set_staff_post(self, number: int, ref: str, at: datetime) -> None:
-        """Record where the ticket was posted for staff (e.g. a Discord message id)."""
+        """Record where the ticket was posted for staff (e.g. a Discord message id); ends its post lease.
+        Recording the same ref again changes nothing."""
 
     def pending_staff_posts(self, limit: int = 50) -> list[Ticket]:
         """Live tickets never posted to staff yet, oldest first (for retry)."""
@@ -70,11 +71,53 @@ class TicketStore(Protocol):
     ) -> list[tuple[Ticket, Reply]]:
         """Replies not yet delivered to the student, oldest first, optionally for one asker."""
 
-    def mark_reply_delivered(self, reply_id: int, at: datetime) -> None:
-        """Record the delivery once: of racing callers one wins, keeping its time and one event."""
+    def mark_reply_delivered(self, reply_id: int, at: datetime) -> bool:
+        """Record the delivery once (and end its lease): of racing callers one wins, keeping its
+        time and one event, and only that one gets True."""
 
-    def record_delivery_failure(self, reply_id: int, error: str, at: datetime) -> None:
-        """Count a failed delivery attempt and keep the reply pending; ignored once delivered."""
+    def record_delivery_failure(
+        self, reply_id: int, error: str, at: datetime, retry_at: datetime | None = None
+    ) -> int:
+        """Count a failed attempt and keep the reply pending, released but not taken again before
+        `retry_at` (the back-off). Returns the attempts counted so far from the stored row (so of
+        racing callers exactly one sees 1), or 0 when it was delivered meanwhile (then ignored)."""
+
+    # -- leases: each pending card and reply is sent by one task of one process at a time ---------
+    # A lease ends at `until`; a holder that dies leaves it to expire. Times are UTC, from the caller.
+    def take_reply(self, reply_id: int, owner: str, until: datetime, now: datetime) -> tuple[Ticket, Reply] | None:
+        """Lease one undelivered reply; None when delivered, leased by anyone, or backing off."""
+
+    def take_pending_replies(
+        self, owner: str, until: datetime, now: datetime, platform: str | None = None, limit: int = 50
+    ) -> list[tuple[Ticket, Reply]]:
+        """Lease up to `limit` undelivered replies that nobody holds, oldest first; two callers never share one."""
+
+    def release_reply(self, reply_id: int, owner: str) -> None:
+        """End `owner`'s lease on a reply without delivering it (free to take at once)."""
+
+    def take_staff_post(
+        self, number: int, owner: str, until: datetime, now: datetime, current_ref: str | None = None
+    ) -> Ticket | None:
+        """Lease posting a ticket's card while its ref is still `current_ref` (None: never posted);
+        returns the ticket as stored, or None when posted meanwhile or held by another."""
+
+    def take_pending_staff_posts(self, owner: str, until: datetime, now: datetime, limit: int = 50) -> list[Ticket]:
+        """Lease up to `limit` live, never-posted tickets nobody is posting, oldest first."""
+
+    def release_staff_post(self, number: int, owner: str, retry_at: datetime | None = None) -> None:
+        """End `owner`'s lease on posting a card (it failed); not taken again before `retry_at`."""
+
+    def next_retry_at(self, now: datetime, platform: str | None = None) -> datetime | None:
+        """When the first pending card or reply that is leased or backing off becomes free (None: none is)."""
+
+    def acquire_lease(self, name: str, owner: str, now: datetime, until: datetime) -> bool:
+        """Take or renew the named lease until `until`; False while another owner holds it unexpired."""
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give up the named lease if `owner` holds it."""
+
+    def lease_holder(self, name: str, now: datetime) -> tuple[str, datetime] | None:
+        """(owner, expiry) of the named lease, or None when it is free or expired."""
 
     def record_event(self, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
         """Append to the ticket's event log (for adapter-side happenings)."""

@@ -6,7 +6,7 @@ value encoding, so the transition logic cannot drift between backends: each
 state change locks the ticket, asks `core.tickets`, then writes the change and
 its event row in the same transaction. Migrations (the list in `schema`,
 rendered in the backend's dialect), `schema_version` and `close_store` are
-written here once too.
+written here once too; the delivery leases live in `leases`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ from ..core.models import (
     TicketStatus,
 )
 from . import schema
+from .leases import DeliveryLeases
 from .rows import (
     Row,
     candidates_data,
-    chunks,
     load_tickets,
     marks,
     new_ticket_values,
@@ -53,7 +53,7 @@ def _valid_id(n: int) -> bool:
     return 1 <= n <= MAX_ID
 
 
-class SQLTicketStore(ABC):
+class SQLTicketStore(DeliveryLeases, ABC):
     """TicketStore implementation over a DB-API-ish connection (see module doc)."""
 
     #: appended to the ticket read inside a state change (" FOR UPDATE" on PostgreSQL)
@@ -278,10 +278,12 @@ class SQLTicketStore(ABC):
     def set_staff_post(self, number: int, ref: str, at: datetime) -> None:
         at = to_utc(at)
         with self._tx(write=True) as conn:
-            self._row(conn, number, lock=True)
+            if self._row(conn, number, lock=True)["staff_post_ref"] == ref:
+                return  # the same message confirmed twice (a resend answered by its nonce): one event
             self._exec(
                 conn,
-                "UPDATE tickets SET staff_post_ref = ?, updated_at = ? WHERE number = ?",
+                "UPDATE tickets SET staff_post_ref = ?, updated_at = ?, post_lease_owner = NULL, "
+                "post_lease_until = NULL WHERE number = ?",
                 (ref, self._ts(at), number),
             )
             self._event(conn, number, BOT_ACTOR, "staff_posted", ref, at)
@@ -312,51 +314,47 @@ class SQLTicketStore(ABC):
         )
         with self._tx(write=False) as conn:
             found = self._exec(conn, sql, (*params, min(limit, MAX_ID))).fetchall()
-            numbers = sorted({int(r["ticket_number"]) for r in found})
-            rows: list[Row] = []
-            for part in chunks(numbers):
-                sql = f"SELECT * FROM tickets WHERE number IN ({marks(len(part))})"
-                rows.extend(self._exec(conn, sql, part).fetchall())
-            by_number = {t.number: t for t in self._load(conn, rows)}  # unreadable ones logged, left out
-        pending = []
-        for r in found:
-            ticket = by_number.get(int(r["ticket_number"]))
-            if ticket is not None:
-                pending.append((ticket, next(x for x in ticket.replies if x.id == int(r["id"]))))
-        return pending
+            return self._tickets_and_replies(conn, found)  # unreadable tickets logged, left out
 
-    def mark_reply_delivered(self, reply_id: int, at: datetime) -> None:
-        """Idempotent: a second call keeps the first delivery time and logs nothing.
+    def mark_reply_delivered(self, reply_id: int, at: datetime) -> bool:
+        """Idempotent: a second call keeps the first delivery time, logs nothing and returns False.
 
         The UPDATE itself tests delivered_at, so of racing callers (PostgreSQL runs writers
-        concurrently) exactly one changes the row, and only that one writes the event.
+        concurrently) exactly one changes the row, writes the event and gets True.
         """
         at = to_utc(at)
         with self._tx(write=True) as conn:
             number = int(self._reply_row(conn, reply_id)["ticket_number"])
             updated = self._exec(
                 conn,
-                "UPDATE replies SET delivered_at = ?, delivery_attempts = delivery_attempts + 1 "
-                "WHERE id = ? AND delivered_at IS NULL",
+                "UPDATE replies SET delivered_at = ?, delivery_attempts = delivery_attempts + 1, "
+                "lease_owner = NULL, lease_until = NULL WHERE id = ? AND delivered_at IS NULL",
                 (self._ts(at), reply_id),
             ).rowcount
             if updated == 1:
                 self._event(conn, number, BOT_ACTOR, "reply_delivered", f"reply {reply_id}", at)
+            return bool(updated == 1)
 
-    def record_delivery_failure(self, reply_id: int, error: str, at: datetime) -> None:
-        """Count the attempt and keep the reply pending; ignored once it was delivered (same guard)."""
+    def record_delivery_failure(
+        self, reply_id: int, error: str, at: datetime, retry_at: datetime | None = None
+    ) -> int:
+        """Count the attempt, release the reply's lease until `retry_at`; the attempts so far (0: delivered).
+
+        The count comes from the row, not the caller's copy, so of two racing failures only one sees 1.
+        """
         at = to_utc(at)
         with self._tx(write=True) as conn:
             number = int(self._reply_row(conn, reply_id)["ticket_number"])
             updated = self._exec(
                 conn,
-                "UPDATE replies SET delivery_attempts = delivery_attempts + 1, last_error = ? "
-                "WHERE id = ? AND delivered_at IS NULL",
-                (error, reply_id),
+                "UPDATE replies SET delivery_attempts = delivery_attempts + 1, last_error = ?, "
+                "lease_owner = NULL, lease_until = ? WHERE id = ? AND delivered_at IS NULL",
+                (error, None if retry_at is None else self._ts(retry_at), reply_id),
             ).rowcount
-            if updated == 1:
-                detail = f"reply {reply_id}: {error}"
-                self._event(conn, number, BOT_ACTOR, "delivery_failed", detail, at)
+            if updated != 1:
+                return 0
+            self._event(conn, number, BOT_ACTOR, "delivery_failed", f"reply {reply_id}: {error}", at)
+            return int(self._reply_row(conn, reply_id)["delivery_attempts"])
 
     def record_event(self, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
         at = to_utc(at)

@@ -2,7 +2,8 @@
 
 psycopg is imported lazily so the package works without the `postgres` extra.
 Each thread gets its own autocommit connection (psycopg_pool is not a
-dependency); transitions lock the ticket row with SELECT ... FOR UPDATE, and
+dependency); transitions lock the ticket row with SELECT ... FOR UPDATE,
+pending cards and replies are leased with FOR UPDATE SKIP LOCKED, and
 migrations run under a transaction-level advisory lock so two processes
 starting at once cannot race on the schema.
 """
@@ -42,6 +43,7 @@ class PostgresTicketStore(SQLTicketStore):
     """TicketStore on a PostgreSQL database; see the module docstring."""
 
     _lock_clause = " FOR UPDATE"
+    _skip_locked = " FOR UPDATE OF {alias} SKIP LOCKED"
     _dialect = "postgres"
 
     def __init__(self, url: str, *, connect_timeout: int = 10) -> None:
@@ -120,7 +122,8 @@ class PostgresTicketStore(SQLTicketStore):
 
     def _lock_asker(self, conn: Any, platform: str, user_id: str) -> None:
         """Writers run concurrently here: a transaction-scoped advisory lock per asker makes the cap exact."""
-        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"admissionsbot.asker:{platform}:{user_id}",))
+        key = f"admissionsbot.asker:{platform}:{user_id}"
+        conn.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (key,))
 
     def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
         return conn.execute(_pg(sql), tuple(params))

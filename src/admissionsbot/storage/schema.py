@@ -136,6 +136,17 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
         "SELECT MAX(id) FROM feedback GROUP BY entry_id, asker_platform, asker_user_id)",
         "CREATE UNIQUE INDEX feedback_one_vote ON feedback (entry_id, asker_platform, asker_user_id)",
     ),
+    (  # 6: leases, so several processes (or tasks) never send the same card or reply twice (storage/leases.py)
+        "ALTER TABLE replies ADD COLUMN lease_owner TEXT",  # who is delivering it now (NULL: nobody)
+        "ALTER TABLE replies ADD COLUMN lease_until {ts}",  # nobody else takes it before then (lease or back-off)
+        "ALTER TABLE tickets ADD COLUMN post_lease_owner TEXT",  # who is posting its staff card now
+        "ALTER TABLE tickets ADD COLUMN post_lease_until {ts}",
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            expires_at {ts} NOT NULL
+        )""",
+    ),
 ]
 
 
