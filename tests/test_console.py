@@ -233,3 +233,61 @@ def test_a_database_outage_keeps_the_session_and_the_open_offer(conversation):
     assert chat.turn("yes")  # the offer is still open
     [ticket] = flaky._store.list_tickets()
     assert ticket.question == "zebra quantum" and ticket.reason is FiledReason.NO_MATCH
+
+
+# -- two sessions of one student (issue 11, item 12) ---------------------------------------------
+
+
+class CheckingMidWrite(io.StringIO):
+    """Session A's terminal: while A prints a staff reply, session B checks for replies."""
+
+    def __init__(self, other):
+        super().__init__()
+        self.other, self.interleaved = other, False
+
+    def write(self, text):
+        if "Reply from the admissions team" in text and not self.interleaved:
+            self.interleaved = True
+            self.other.show_replies()
+        return super().write(text)
+
+
+def _replied(conversation):
+    talk(conversation, "zebra quantum", "yes")
+    conversation.desk.claim(1, "Ana")
+    conversation.desk.reply(1, "Ana", "We'll get back to you about zebras.")
+
+
+def test_two_sessions_of_one_student_show_a_staff_reply_once(conversation, tmp_path):
+    _replied(conversation)
+    other_desk = TicketDesk(open_store(str(tmp_path / "q.sqlite3")), clock=lambda: WEDNESDAY_MORNING)
+    try:
+        other = Conversation(conversation.answerer, other_desk, OfficeHours.parse(), clock=lambda: WEDNESDAY_MORNING)
+        out_b = io.StringIO()
+        session_b = ConsoleChat(other, SAM, out_b)  # another terminal, another process
+        out_a = CheckingMidWrite(session_b)
+        ConsoleChat(conversation, SAM, out_a).show_replies()
+    finally:
+        other_desk.shutdown()
+    assert out_a.interleaved
+    shown = sorted(out.getvalue().count("about zebras") for out in (out_a, out_b))
+    assert shown == [0, 1]
+    assert conversation.desk.undelivered_replies(SAM) == []
+    [reply] = conversation.desk.ticket(1).replies
+    assert [e.action for e in conversation.desk.ticket(1).events].count("reply_delivered") == 1
+    assert reply.delivered_at is not None
+
+
+def test_a_reply_that_could_not_be_printed_is_shown_next_time(conversation):
+    _replied(conversation)
+
+    class ClosedTerminal(io.StringIO):
+        def write(self, text):
+            if "about zebras" in text:
+                raise BrokenPipeError("the terminal went away")
+            return super().write(text)
+
+    with pytest.raises(BrokenPipeError):
+        ConsoleChat(conversation, SAM, ClosedTerminal()).show_replies()
+    assert "about zebras" in talk(conversation)  # not lost: the next session shows it ...
+    assert "about zebras" not in talk(conversation)  # ... once

@@ -8,6 +8,8 @@ Every rule about what to do with a turn lives in core.conversation.
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -15,7 +17,7 @@ from typing import TextIO
 from ..core.conversation import Conversation
 from ..core.desk import TicketDesk
 from ..core.errors import AdmissionsError
-from ..core.models import Asker, TicketKind, TourContact
+from ..core.models import Asker, Reply, TicketKind, TourContact
 from ..core.outcomes import (
     Answered,
     Clarify,
@@ -46,6 +48,8 @@ BYE = "Bye! Come back any time."
 TOUR_NOT_SENT = "Your tour request was NOT sent: the form wasn't finished. Type 'tour' next time to start again."
 CANCEL_WORDS = {"cancel", "stop", "quit", "exit"}
 INDENT = "\n     "
+#: How long a session holds a staff reply it is printing (longer than any print; a crashed session's ends then).
+SHOW_LEASE_SECONDS = 60.0
 
 
 @dataclass
@@ -76,6 +80,7 @@ class ConsoleChat:
         self.out = out
         self.pending = Pending()
         self._tour: _TourForm | None = None
+        self._owner = f"console:{os.getpid()}:{secrets.token_hex(4)}"  # this session, for reply leases
 
     def say(self, text: str) -> None:
         self.out.write(f"bot> {text}\n")
@@ -208,18 +213,46 @@ class ConsoleChat:
 
     # -- replies and tickets -------------------------------------------------------
     def show_replies(self) -> None:
-        """Print staff replies this asker has not seen yet, then mark them delivered."""
+        """Print staff replies this asker has not seen yet, each in one session only.
+
+        A student may have two chat sessions open; both find the same pending reply. Each
+        takes the reply's lease before printing, so only the session that wins it prints
+        it; that one then marks it delivered. Lease first rather than mark first: a reply
+        marked but never printed (the terminal closed mid-write, or the process died
+        between the two) would be lost, while here a failed print gives the lease back at
+        once, and a crash after printing only lets another session show it again once the
+        lease ends (SHOW_LEASE_SECONDS): shown twice at worst, never lost.
+        """
         try:
             pending = self.desk.undelivered_replies(self.asker)
         except AdmissionsError as exc:
             self.say(f"(Couldn't check for replies just now: {exc})")
             return
-        for ticket, reply in pending:
-            self.say(f"Reply from the admissions team on ticket #{ticket.number} ({reply.author}):{INDENT}{reply.text}")
+        for _, seen in pending:
+            try:
+                taken = self.desk.take_reply(seen, self._owner, SHOW_LEASE_SECONDS)
+            except AdmissionsError:
+                return  # checked again at the next turn
+            if taken is None:
+                continue  # another session is showing it, or already did
+            ticket, reply = taken
+            try:
+                self.say(f"Reply from the admissions team on ticket #{ticket.number} ({reply.author}):"
+                         f"{INDENT}{reply.text}")
+            except BaseException:
+                self._give_back(reply)
+                raise
             try:
                 self.desk.mark_delivered(reply)
             except AdmissionsError:
-                return  # shown, not yet marked: it will be shown again rather than lost
+                return  # shown, not marked: once its lease ends it is shown again rather than lost
+
+    def _give_back(self, reply: Reply) -> None:
+        """Printing failed: free the reply at once for the next session (best effort)."""
+        try:
+            self.desk.release_reply(reply, self._owner)
+        except AdmissionsError:
+            pass  # its lease ends by itself
 
     def show_tickets(self) -> None:
         tickets = self.desk.tickets_for(self.asker)
