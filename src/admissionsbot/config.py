@@ -54,6 +54,7 @@ class Settings:
     staff_role_ids: tuple[int, ...] = ()
     help_channel_ids: tuple[int, ...] = ()
     retry_interval_seconds: float = 60.0  # how often undelivered posts/replies are retried
+    standby_takeover_seconds: float = 30.0  # a silent leader is replaced within this (run --standby, leases)
     # office hours: shown to students when a ticket is filed outside them
     office_hours: str = "09:00-17:00"
     office_days: str = "mon-fri"
@@ -198,6 +199,8 @@ def validate(settings: Settings, origin_of: Callable[[str], str] = lambda name: 
     need(settings.cooldown_messages >= 1, "cooldown_messages", "at least 1")
     need(finite("cooldown_seconds") and settings.cooldown_seconds > 0, "cooldown_seconds", "a number above 0")
     need(finite("retry_interval_seconds") and settings.retry_interval_seconds > 0, "retry_interval_seconds",
+         "a number of seconds above 0")
+    need(finite("standby_takeover_seconds") and settings.standby_takeover_seconds > 0, "standby_takeover_seconds",
          "a number of seconds above 0")
     for name in ("guild_id", "staff_channel_id"):
         value = getattr(settings, name)

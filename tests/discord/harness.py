@@ -57,7 +57,7 @@ class Harness:
         bot._connection._add_guild_from_data(guild_payload())
         await bot.setup_hook()
         self.bot = bot
-        if bot.retry_task is not None:
+        if bot.retry_task is not None and bot.leadership.leading():  # only the leading process retries
             await asyncio.wait_for(bot.delivery.first_pass_done.wait(), 5)
         self._baseline = set(asyncio.all_tasks())
         return bot
@@ -186,8 +186,12 @@ class Harness:
 
     async def say(self, content: str, *, who: dict[str, Any] = STUDENT, channel_id: int = HELP_CHANNEL_ID,
                   dm: bool = False, mentions: list[dict[str, Any]] | None = None, webhook_id: int | None = None,
-                  roles: tuple[int, ...] = (STUDENT_ROLE_ID,), reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
-        """A plain message from a user, in a guild channel or a DM; `reply_to`: a message it replies to."""
+                  roles: tuple[int, ...] = (STUDENT_ROLE_ID,), reply_to: dict[str, Any] | None = None,
+                  settle: bool = True) -> dict[str, Any]:
+        """A plain message from a user, in a guild channel or a DM; `reply_to`: a message it replies to.
+
+        settle=False returns as soon as the message is fed (its handling may then be held mid-way).
+        """
         assert self.bot is not None
         data: dict[str, Any] = {
             "id": str(self.rec.next_id()), "channel_id": str(channel_id), "author": who, "content": content,
@@ -209,7 +213,8 @@ class Harness:
             data["member"] = {k: v for k, v in member(who, roles).items() if k != "user"}
         self.rec.messages[int(data["id"])] = data  # Discord knows it: a reply to it carries it back
         self.bot._connection.parse_message_create(data)
-        await self.settle()
+        if settle:
+            await self.settle()
         return data
 
     # -- reading what happened -------------------------------------------------------------
@@ -245,8 +250,10 @@ class Harness:
 
 
 def _is_timer(task: asyncio.Task[Any]) -> bool:
-    """discord.py's view/modal timeout tasks sleep for minutes; they are not work in progress."""
-    return "timeout_task" in getattr(task.get_coro(), "__qualname__", "")
+    """discord.py's view/modal timeout tasks sleep for minutes, and background loops run for good
+    (one may start after start(), when the bot takes the leader lease): not work in progress."""
+    return ("timeout_task" in getattr(task.get_coro(), "__qualname__", "")
+            or task.get_name().startswith("discord-ext-tasks:"))
 
 
 def _option_type(value: Any) -> int:

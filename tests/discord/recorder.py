@@ -6,6 +6,7 @@ Both paths are covered: `HTTPClient.request` (REST) and `AsyncWebhookAdapter.req
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from collections.abc import Callable
@@ -42,6 +43,19 @@ class Failure:
     times: int | None = None  # None: until cleared
 
 
+@dataclass
+class Hold:
+    """Holds the next matching call until released, as when Discord answers late (the call is recorded)."""
+
+    match: Callable[[Call], bool]
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    used: bool = False
+
+    def release(self) -> None:
+        self.released.set()
+
+
 def _response(status: int) -> SimpleNamespace:
     return SimpleNamespace(status=status, reason="error", headers={})
 
@@ -58,6 +72,7 @@ def server_error() -> discord.HTTPException:
 class Recorder:
     calls: list[Call] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
     messages: dict[int, dict[str, Any]] = field(default_factory=dict)
     token_channels: dict[str, int] = field(default_factory=dict)
     dm_channels: dict[int, int] = field(default_factory=dict)  # dm channel id -> user id
@@ -71,6 +86,19 @@ class Recorder:
         failure = Failure(match, make, times)
         self.failures.append(failure)
         return failure
+
+    def hold(self, match: Callable[[Call], bool]) -> Hold:
+        """The next call that matches waits (after being recorded) until `.release()`."""
+        held = Hold(match)
+        self.holds.append(held)
+        return held
+
+    async def _wait_if_held(self, call: Call) -> None:
+        for held in list(self.holds):
+            if not held.used and held.match(call):
+                held.used = True
+                held.reached.set()
+                await held.released.wait()
 
     def _check_failure(self, call: Call) -> None:
         for failure in list(self.failures):
@@ -119,6 +147,7 @@ class Recorder:
         self.calls.append(call)
         for hook in self.on_call:
             hook(call)
+        await self._wait_if_held(call)
         self._check_failure(call)
         call.response = self._rest_response(route, body or {})
         return call.response

@@ -4,6 +4,11 @@ The token comes only from the DISCORD_TOKEN environment variable: never a
 file in the repository, never a command-line argument (it would show in the
 process list), never logged. Application commands are synced on purpose with
 `sync-commands`, not on every start (Discord rate-limits syncing).
+
+`run --standby` waits for the leader lease in the ticket database before it
+connects to Discord, so of several processes on one database one is active
+and the others take over within `standby_takeover_seconds` when it stops
+(adapters/leadership.py).
 """
 
 from __future__ import annotations
@@ -13,11 +18,15 @@ import asyncio
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import aiohttp
 
 from ..bootstrap import build_assistant
 from .common import CONFIG, DB, FAQ, add_command, settings_from
+
+if TYPE_CHECKING:
+    from ..adapters.discord.bot import AdmissionsBot
 
 TOKEN_ENV = "DISCORD_TOKEN"
 
@@ -39,6 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="run the Discord bot (token from $DISCORD_TOKEN)",
         description="Connect to Discord and answer students; staff work the queue in the staff channel. "
         "The token is read from the DISCORD_TOKEN environment variable only. See the README section 'Discord set-up'.",
+    )
+    run.add_argument(
+        "--standby", action="store_true",
+        help="do not connect to Discord until no other `admissionsbot run` on this database is active; take over "
+        "within standby_takeover_seconds (default 30) when it stops, and redo what it left pending",
     )
     run.set_defaults(func=run_bot)
 
@@ -69,16 +83,17 @@ def run_bot(args: argparse.Namespace) -> int:
     from ..adapters.discord import log_redaction
     from ..adapters.discord.bot import AdmissionsBot
 
+    standby = bool(getattr(args, "standby", False))
     try:
-        bot = AdmissionsBot(assistant, settings)
+        bot = AdmissionsBot(assistant, settings, standby=standby)
         discord.utils.setup_logging(level=getattr(logging, settings.log_level.upper(), logging.INFO), root=True)
         log_redaction.install()  # even at DEBUG: no interaction tokens, bodies or contact details in the log
-        asyncio.run(_start(bot, token))
+        asyncio.run(_start(bot, token, standby))
     except UNREACHABLE as exc:
         print(unreachable(exc), file=sys.stderr)
         return 2
     except discord.LoginFailure:
-        print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
+        print(REFUSED, file=sys.stderr)
         return 2
     except discord.PrivilegedIntentsRequired:
         print("admissionsbot: help_channel_ids is set, which needs the Message Content intent: enable it in the "
@@ -87,9 +102,15 @@ def run_bot(args: argparse.Namespace) -> int:
         return 2
     finally:
         assistant.shutdown()
+    if bot.lost_lead:
+        print("admissionsbot: this process stopped being the active one (the leader lease in the ticket database "
+              "could not be renewed in time), so it left Discord; start it again (with --standby) to stand by.",
+              file=sys.stderr)
+        return 1
     return 0
 
 
+REFUSED = "admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal."
 #: Raised when Discord cannot be reached at all (no network, name resolution fails, a proxy refuses).
 UNREACHABLE = (aiohttp.ClientConnectionError, asyncio.TimeoutError, OSError)
 
@@ -100,9 +121,11 @@ def unreachable(exc: BaseException) -> str:
             "then start the bot again; nothing was lost: tickets and replies stay in the database.")
 
 
-async def _start(bot: object, token: str) -> None:
-    async with bot:  # type: ignore[attr-defined]
-        await bot.start(token)  # type: ignore[attr-defined]
+async def _start(bot: AdmissionsBot, token: str, standby: bool = False) -> None:
+    async with bot:
+        if standby:
+            await bot.leadership.wait_until_leading()  # no Discord connection before this
+        await bot.start(token)
 
 
 def sync_commands(args: argparse.Namespace) -> int:
@@ -123,7 +146,7 @@ def sync_commands(args: argparse.Namespace) -> int:
         print(unreachable(exc), file=sys.stderr)
         return 2
     except discord.LoginFailure:
-        print("admissionsbot: Discord refused the token in DISCORD_TOKEN; reset it in the developer portal.", file=sys.stderr)
+        print(REFUSED, file=sys.stderr)
         return 2
     finally:
         assistant.shutdown()

@@ -1,13 +1,23 @@
-"""The bot's background work as a cog that owns its loop: retrying staff posts and replies.
+"""The bot's background work as a cog that owns its loops: leading, and retrying staff posts and replies.
 
-The loop starts when the cog is added (its first pass is the start-up pass,
-so what was pending while the bot was down goes out at once) and stops when
-the cog is removed or the bot closes. The interval is the
-`retry_interval_seconds` setting.
+Background work runs in one process at a time: the one holding the leader
+lease (adapters/leadership.py). The `lead` loop renews it (or tries to take it)
+every `standby_takeover_seconds / 5`; the retry loop runs only while this
+process leads. Its first pass is the start-up pass (or the takeover pass), so
+what was pending while no process led goes out at once; a pass that finds
+cards or replies held by someone else's lease (a process that died mid-send)
+or backing off passes again as soon as the first of them is due, so a dead
+process's sends are redone within its lease, not a retry interval later.
+
+A `--standby` process connected to Discord only once it led; should it stop
+leading (renewals failing for longer than its lease), another may have taken
+over, so it closes the bot rather than answer students twice.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
@@ -15,19 +25,61 @@ from discord.ext import commands, tasks
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
 
+log = logging.getLogger(__name__)
+
+#: Passes at most per retry tick when leases end before the next tick, and the shortest wait between them.
+EXTRA_PASSES, MIN_WAIT_SECONDS = 5, 0.05
+
 
 class BackgroundCog(commands.Cog, name="Background"):
     def __init__(self, bot: AdmissionsBot) -> None:
         self.bot = bot
         self.retry.change_interval(seconds=bot.settings.retry_interval_seconds)
+        self.lead.change_interval(seconds=bot.leadership.interval)
+        self._closing: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        self.retry.start()
+        if not await self._check_lead() and not self.bot.standby:
+            holder = await self.bot.leadership.holder()
+            log.warning("Another admissionsbot process (%s) leads on this database: it runs the retries; this one "
+                        "answers Discord events too. Discord sends every event to every connected process, so "
+                        "students get two answers: start extra processes with `admissionsbot run --standby`.",
+                        holder or "unknown")
+        self.lead.start()
 
     async def cog_unload(self) -> None:
+        self.lead.cancel()
         self.retry.cancel()
+        await self.bot.leadership.resign()
+
+    async def _check_lead(self) -> bool:
+        """Renew or take the lease; start or stop the retry loop to match."""
+        leading = await self.bot.leadership.try_lead()
+        if leading and not self.retry.is_running():
+            self.retry.start()
+        elif not leading and self.retry.is_running():
+            self.retry.cancel()
+            log.warning("This process no longer leads (the leader lease could not be renewed in time); "
+                        "another process runs the retries now.")
+        if not leading and self.bot.standby and self._closing is None:
+            self.bot.lost_lead = True
+            log.error("Another process may be active now: leaving Discord so students are not answered twice.")
+            self._closing = asyncio.get_running_loop().create_task(self.bot.close())
+        return leading
+
+    @tasks.loop(seconds=10.0)
+    async def lead(self) -> None:
+        """Keep the leader lease (or take it when it lapses)."""
+        await self._check_lead()
 
     @tasks.loop(seconds=60.0)
     async def retry(self) -> None:
         """Post what staff have not seen yet and deliver replies students have not had yet."""
-        await self.bot.delivery.retry_pending()
+        delivery = self.bot.delivery
+        await delivery.retry_pending()
+        for _ in range(EXTRA_PASSES):
+            wait = await delivery.next_retry_in()
+            if wait is None or wait >= self.bot.settings.retry_interval_seconds:
+                return  # nothing held, or the next tick comes first
+            await asyncio.sleep(max(wait, MIN_WAIT_SECONDS))
+            await delivery.retry_pending()

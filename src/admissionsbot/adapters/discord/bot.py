@@ -1,9 +1,14 @@
 """The discord.py Bot subclass: wiring only.
 
 `setup_hook` (runs once, unlike on_ready) registers the persistent buttons,
-adds the cogs (students, staff, and the background cog whose retry loop's
-first pass runs at start-up) and installs the tree's error handler. Mentions are locked down at bot level so nothing
-the bot echoes (FAQ text, student questions, staff replies) can ping anyone.
+adds the cogs (students, staff, and the background cog whose retry loop runs
+in the leading process only, its first pass at start-up) and installs the
+tree's error handler. Mentions are locked down at bot level so nothing the bot
+echoes (FAQ text, student questions, staff replies) can ping anyone.
+
+`leadership` is this process's view of the leader lease (adapters/leadership.py);
+`standby=True` (`run --standby`) means the process connected only once it led,
+so it must leave Discord if it ever stops leading (`lost_lead` is then set).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from discord.ext import commands, tasks
 from ...bootstrap import Assistant
 from ...config import Settings
 from ...core.cooldown import Cooldown
+from ..leadership import Leadership
 from . import errors
 from .answers import StudentFlows
 from .background_cog import BackgroundCog
@@ -47,6 +53,8 @@ class AdmissionsBot(commands.Bot):
         *,
         application_id: int | None = None,
         background: bool = True,
+        leadership: Leadership | None = None,
+        standby: bool = False,
     ) -> None:
         # None: discord.py learns the id at login (its options type the keyword as int only)
         extra: dict[str, Any] = {} if application_id is None else {"application_id": application_id}
@@ -63,6 +71,9 @@ class AdmissionsBot(commands.Bot):
         self.conversation = assistant.conversation
         self.settings = settings
         self.cooldown = Cooldown(settings.cooldown_messages, settings.cooldown_seconds)
+        self.leadership = leadership or Leadership(self.desk, settings.standby_takeover_seconds)
+        self.standby = standby
+        self.lost_lead = False
         self.delivery = Delivery(self)
         self.student = StudentFlows(self)
         self.staff = StaffFlows(self)

@@ -18,6 +18,7 @@ from ...core.errors import AdmissionsError
 from ...core.knowledge import FaqError, load_knowledge
 from ...core.models import TicketStatus
 from . import errors
+from .delivery import Sent
 from .embeds import MESSAGE_CHARS, clip, full_text_embeds, message_chunks, staff_ticket_embed, ticket_list_embed
 from .identity import staff_name
 from .modals import CloseModal, ReplyModal
@@ -61,11 +62,13 @@ class StaffFlows:
                 await interaction.followup.send(chunk, ephemeral=True)
             return
         ticket = await asyncio.to_thread(self.desk.ticket, number)
-        delivered = await self.bot.delivery.deliver_reply(ticket, reply)
-        if delivered:
+        sent = await self.bot.delivery.deliver_reply(ticket, reply)
+        if sent is Sent.DELIVERED:
             note = f"Reply to ticket #{number} recorded and sent to the student by DM."
-        elif ticket.asker.platform != "discord":
+        elif sent is Sent.NOT_DISCORD:
             note = f"Reply to ticket #{number} recorded; the student asked on {ticket.asker.platform}, not Discord."
+        elif sent is Sent.ELSEWHERE:  # the retry pass (here or in another process) took it first
+            note = f"Reply to ticket #{number} recorded; it is being sent to the student by DM."
         else:
             note = (f"Reply to ticket #{number} recorded, but the DM could not be delivered. It stays pending and "
                     "is retried; the student can also read it with /mytickets.")
