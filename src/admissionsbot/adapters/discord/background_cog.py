@@ -56,6 +56,7 @@ class BackgroundCog(commands.Cog, name="Background"):
         """Renew or take the lease; start or stop the retry loop to match."""
         leading = await self.bot.leadership.try_lead()
         if leading and not self.retry.is_running():
+            log.info("This process (%s) leads: it runs the retries.", self.bot.leadership.owner)
             self.retry.start()
         elif not leading and self.retry.is_running():
             self.retry.cancel()
