@@ -69,7 +69,8 @@ def dm_channel_of(user_id: int) -> int:
 
 
 class FakeDiscord:
-    def __init__(self) -> None:
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency  # seconds before each REST answer, as Discord's round trip (benchmarks)
         self.calls: list[Call] = []
         self.messages: dict[int, dict[str, Any]] = {}
         self.created: list[dict[str, Any]] = []  # every message created, in order
@@ -180,6 +181,8 @@ class FakeDiscord:
                 form = await request.post()
                 raw = form.get("payload_json")
                 body = json.loads(str(raw)) if raw is not None else None
+        if self.latency:
+            await asyncio.sleep(self.latency)
         call = Call(request.method, path, body, time.monotonic())
         with self._lock:
             self.calls.append(call)

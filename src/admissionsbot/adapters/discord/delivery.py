@@ -337,7 +337,19 @@ class Delivery:
         for _ in range(BATCHES_PER_PASS):
             batch = await asyncio.to_thread(self.desk.take_pending_replies, self.owner, self.lease_seconds,
                                             PLATFORM, BATCH)
+            by_student: dict[str, list[tuple[Ticket, Reply]]] = {}
             for ticket, reply in batch:
-                await self._send_reply(ticket, reply)
+                by_student.setdefault(ticket.asker.user_id, []).append((ticket, reply))
+            # Students side by side (their round trips to Discord overlap; discord.py keeps to the rate
+            # limits), each student's replies in order.
+            results = await asyncio.gather(*(self._send_in_order(pairs) for pairs in by_student.values()),
+                                           return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
             if len(batch) < BATCH:
                 return
+
+    async def _send_in_order(self, pairs: list[tuple[Ticket, Reply]]) -> None:
+        for ticket, reply in pairs:
+            await self._send_reply(ticket, reply)
