@@ -20,6 +20,8 @@ from harness import (
     forbidden,
 )
 
+from admissionsbot.core.models import Asker, FiledReason
+
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 
 
@@ -103,3 +105,27 @@ async def test_a_stale_copy_of_a_failing_reply_tells_staff_once(harness: Harness
     waiting = [c for c in harness.rec.channel_posts(HELP_CHANNEL_ID)
                if "waiting for you" in (c.json.get("content") or "")]
     assert len(waiting) == 1
+
+
+async def test_a_pass_sends_students_side_by_side_but_each_students_replies_in_order(harness: Harness):
+    for i, who in enumerate(("5000", "5001")):
+        asker = Asker("discord", who, f"student{i}", str(HELP_CHANNEL_ID))
+        number = harness.service.desk.file_question(asker, HANDOFF_QUESTION, FiledReason.HANDOFF).number
+        harness.service.desk.claim(number, "ada (6000)")
+        for text in ("first", "second"):
+            harness.service.desk.reply(number, "ada (6000)", f"{text} reply to {who}")
+    held = harness.rec.hold(lambda c: c.method == "POST" and c.channel_id in harness.rec.dm_channels
+                            and "first reply to 5000" in str(c.json))
+
+    passing = asyncio.create_task(harness.bot.delivery.retry_pending())
+    await asyncio.wait_for(held.reached.wait(), 5)
+    await asyncio.sleep(0.1)  # the other student's replies go on meanwhile; this student's second waits
+    sent = [c.json["embeds"][0]["description"] for c in harness.rec.dms()]
+    assert "first reply to 5001" in sent and "second reply to 5000" not in sent, sent
+    held.release()
+    await asyncio.wait_for(passing, 5)
+
+    sent = [c.json["embeds"][0]["description"] for c in harness.rec.dms()]
+    assert [t for t in sent if t.endswith("5000")] == ["first reply to 5000", "second reply to 5000"]
+    assert [t for t in sent if t.endswith("5001")] == ["first reply to 5001", "second reply to 5001"]
+    assert harness.service.desk.undelivered_replies() == []
