@@ -1,7 +1,8 @@
 """Ticket storage: pick a backend from a database URL.
 
 SQLite is the embedded default (a file path is enough); PostgreSQL is for
-deployments that run several bot processes against one queue.
+deployments that run several bot processes against one queue (one active, the
+others on `run --standby`, elected through the leases of storage/leases.py).
 """
 
 from __future__ import annotations

@@ -149,16 +149,16 @@ class Delivery:
     async def _send_card(self, ticket: Ticket, replacing: str | None = None) -> bool:
         """Post a card whose lease this process holds; record where it went, or give the lease back."""
         channel = self._card_channel()
+        if channel is None:
+            await asyncio.to_thread(self.desk.release_staff_post, ticket.number, self.owner)
+            return False
         old = parse_ref(replacing)
         try:
-            if channel is None:
-                raise LookupError("no staff channel")
             message = await channel.send(embed=self._card(ticket), view=staff_view(ticket),
                                          nonce=card_nonce(ticket.number, old[1] if old else None))
-        except (*SEND_ERRORS, LookupError) as exc:
+        except SEND_ERRORS as exc:
             await asyncio.to_thread(self.desk.release_staff_post, ticket.number, self.owner)
-            if not isinstance(exc, LookupError):
-                await self._staff_post_failed(ticket, exc)
+            await self._staff_post_failed(ticket, exc)
             return False
         ref = f"{message.channel.id}:{message.id}"
         await asyncio.to_thread(self.desk.staff_posted, ticket.number, ref)
