@@ -2,7 +2,8 @@
 
 Background work runs in one process at a time: the one holding the leader
 lease (adapters/leadership.py). The `lead` loop renews it (or tries to take it)
-every `standby_takeover_seconds / 5`; the retry loop runs only while this
+every `standby_takeover_seconds / 5`; the loops in `leader_loops` (the retry
+loop; reminders, a digest or a purge belong there too) run only while this
 process leads. Its first pass is the start-up pass (or the takeover pass), so
 what was pending while no process led goes out at once; a pass that finds
 cards or replies held by someone else's lease (a process that died mid-send)
@@ -37,6 +38,7 @@ class BackgroundCog(commands.Cog, name="Background"):
         self.retry.change_interval(seconds=bot.settings.retry_interval_seconds)
         self.lead.change_interval(seconds=bot.leadership.interval)
         self._closing: asyncio.Task[None] | None = None
+        self.leader_loops: tuple[tasks.Loop, ...] = (self.retry,)
 
     async def cog_load(self) -> None:
         if not await self._check_lead() and not self.bot.standby:
@@ -49,19 +51,24 @@ class BackgroundCog(commands.Cog, name="Background"):
 
     async def cog_unload(self) -> None:
         self.lead.cancel()
-        self.retry.cancel()
+        for loop in self.leader_loops:
+            loop.cancel()
         await self.bot.leadership.resign()
 
     async def _check_lead(self) -> bool:
-        """Renew or take the lease; start or stop the retry loop to match."""
+        """Renew or take the lease; start or stop the leader's loops to match."""
         leading = await self.bot.leadership.try_lead()
-        if leading and not self.retry.is_running():
-            log.info("This process (%s) leads: it runs the retries.", self.bot.leadership.owner)
-            self.retry.start()
-        elif not leading and self.retry.is_running():
-            self.retry.cancel()
+        running = [loop for loop in self.leader_loops if loop.is_running()]
+        if leading and len(running) < len(self.leader_loops):
+            log.info("This process (%s) leads: it runs the background work.", self.bot.leadership.owner)
+            for loop in self.leader_loops:
+                if not loop.is_running():
+                    loop.start()
+        elif not leading and running:
+            for loop in running:
+                loop.cancel()
             log.warning("This process no longer leads (the leader lease could not be renewed in time); "
-                        "another process runs the retries now.")
+                        "another process runs the background work now.")
         if not leading and self.bot.standby and self._closing is None:
             self.bot.lost_lead = True
             log.error("Another process may be active now: leaving Discord so students are not answered twice.")
