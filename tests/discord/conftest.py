@@ -16,11 +16,10 @@ from pathlib import Path
 import discord.http
 import discord.webhook.async_
 import pytest
+from harness import GUILD_ID, HELP_CHANNEL_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, Harness, Recorder
 
 from admissionsbot.bootstrap import Assistant, build_assistant
 from admissionsbot.config import Settings
-
-from harness import GUILD_ID, HELP_CHANNEL_ID, STAFF_CHANNEL_ID, STAFF_ROLE_ID, Harness, Recorder
 
 FAQ = """\
 - id: internship-pay

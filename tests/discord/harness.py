@@ -15,13 +15,24 @@ import asyncio
 from typing import Any
 
 import discord
+from payloads import *  # noqa: F403 - ids and payload builders, re-exported for the tests
+from payloads import (
+    APP_ID,
+    BOT_USER,
+    GUILD_ID,
+    HELP_CHANNEL_ID,
+    STAFF_CHANNEL_ID,
+    STUDENT,
+    STUDENT_ROLE_ID,
+    TIMESTAMP,
+    guild_payload,
+    member,
+)
+from recorder import Call, Recorder, _response, buttons, forbidden, server_error, text_of  # noqa: F401 - re-exported
 
 from admissionsbot.adapters.discord.bot import AdmissionsBot
 from admissionsbot.core.decide import DecisionSettings
 from admissionsbot.core.models import Action
-from payloads import *  # noqa: F403 - ids and payload builders, re-exported for the tests
-from payloads import APP_ID, BOT_USER, GUILD_ID, HELP_CHANNEL_ID, STAFF_CHANNEL_ID, STUDENT, STUDENT_ROLE_ID, TIMESTAMP, guild_payload, member
-from recorder import Call, Recorder, _response, buttons, forbidden, server_error, text_of  # noqa: F401 - re-exported
 
 # -- questions the real matcher sorts a known way ---------------------------------------------
 NO_MATCH = "what is the weather on mars today"  # no FAQ word at all: always escalated

@@ -16,8 +16,8 @@ from typing import Any
 
 import discord
 import discord.http
-
 from payloads import APP_ID, BOT_USER, DM_CHANNEL_ID, GUILD_ID, STAFF, TIMESTAMP, user
+
 
 @dataclass
 class Call:

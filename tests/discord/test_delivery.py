@@ -65,7 +65,8 @@ async def test_closed_dms_keep_the_reply_pending_and_tell_staff_once(harness: Ha
 
     notes = [c.json["content"] for c in harness.staff_posts() if not c.json.get("embeds")]
     assert len(notes) == 1 and f"ticket #{n}" in notes[0] and "DMs are closed" in notes[0]
-    notices = [c.json["content"] for c in harness.rec.channel_posts(HELP_CHANNEL_ID) if "/mytickets" in (c.json.get("content") or "")]
+    notices = [c.json["content"] for c in harness.rec.channel_posts(HELP_CHANNEL_ID)
+               if "/mytickets" in (c.json.get("content") or "")]
     assert len(notices) == 2  # "ticket filed" + "a reply is waiting"
     assert "waiting for you" in notices[1] and "secret" not in notices[1]
     replies_field = {f["name"]: f["value"] for f in harness.staff_card(n)["embeds"][0]["fields"]}["Replies"]

@@ -43,7 +43,8 @@ def tour(who: Asker | None = None) -> NewTicket:
         kind=TicketKind.TOUR,
         asker=who or asker(),
         question="Can I visit the studios?",
-        contact=TourContact(name="Zoë Ångström", email="zoe@example.org", preferred_times="Fri pm", notes="wheelchair access"),
+        contact=TourContact(name="Zoë Ångström", email="zoe@example.org", preferred_times="Fri pm",
+                            notes="wheelchair access"),
     )
 
 

@@ -104,7 +104,9 @@ def test_an_unreadable_ticket_row_is_named_and_left_out_of_listings(
 
 
 @pytest.mark.parametrize(("column", "value"), SQLITE_ONLY)
-def test_sqlite_unreadable_values_are_named(tmp_path, caplog: pytest.LogCaptureFixture, column: str, value: str) -> None:  # type: ignore[no-untyped-def]
+def test_sqlite_unreadable_values_are_named(  # type: ignore[no-untyped-def]
+    tmp_path, caplog: pytest.LogCaptureFixture, column: str, value: str
+) -> None:
     from admissionsbot.storage import SQLiteTicketStore
 
     path = tmp_path / "t.db"

@@ -56,7 +56,8 @@ def test_every_field_round_trips(store: TicketStore) -> None:
         asker=who,
         question=long_question,
         candidates=(Candidate("portfolio", 72.125), Candidate("tour", 0.1 + 0.2), Candidate("ß-entry", 0.0)),
-        contact=TourContact(name="Zoë Ångström", email="zoe@example.org", preferred_times="Fri 14:00–16:00", notes="needs step-free access"),
+        contact=TourContact(name="Zoë Ångström", email="zoe@example.org", preferred_times="Fri 14:00–16:00",
+                            notes="needs step-free access"),
     )
     created = store.create(new, at(0))
     loaded = store.get(created.number)
