@@ -165,3 +165,18 @@ def test_no_thanks_after_an_answer_is_a_polite_close_not_a_ticket(conv):
     outcome = conv.say(SAM, "no thanks", pending_after(answered))
     assert isinstance(outcome, Nudge) and outcome.text.startswith("OK!")
     assert conv.desk.tickets() == [] and conv.desk.feedback() == []
+
+
+def test_the_same_question_passed_on_twice_is_one_ticket(conv):
+    """A double press of "Ask the admissions team" (or asking a hand-off twice) files once and says so."""
+    first = conv.accept_offer(SAM, "zebra quantum")
+    second = conv.accept_offer(SAM, "zebra quantum")
+    assert isinstance(first, TicketFiled) and first.new
+    assert isinstance(second, TicketFiled) and not second.new and second.ticket.number == first.ticket.number
+    assert "already with the admissions team" in second.lead
+    again = conv.ask(SAM, "how much is tuition")
+    assert isinstance(conv.ask(SAM, "how much is tuition"), TicketFiled) and again.new
+    assert len(conv.desk.tickets()) == 2
+    conv.desk.claim(first.ticket.number, "Ana")
+    conv.desk.close(first.ticket.number, "Ana", "answered")
+    assert conv.accept_offer(SAM, "zebra quantum").new  # closed: a new ticket for the question asked anew

@@ -383,3 +383,16 @@ def test_feedback_is_one_vote_per_student_per_answer(store) -> None:  # type: ig
     assert [(t.helpful, t.not_helpful) for t in store.feedback_tallies()] == [(0, 2)]
     store.record_feedback("pay", True, "do internships pay", asker("u1"), at(2))
     assert [(t.helpful, t.not_helpful) for t in store.feedback_tallies()] == [(1, 1)]
+
+
+def test_a_live_duplicate_is_reused_not_filed_again(store: TicketStore) -> None:
+    from admissionsbot.core.errors import AlreadyFiled
+
+    first = store.create(question("Is there parking?"), at(0), max_live=5, reuse_live_duplicate=True)
+    with pytest.raises(AlreadyFiled) as info:
+        store.create(question("Is there parking?"), at(1), max_live=5, reuse_live_duplicate=True)
+    assert info.value.ticket.number == first.number
+    other = store.create(question("Is there parking?", asker("u2")), at(2), reuse_live_duplicate=True)
+    assert other.number != first.number  # another student's same question is their own ticket
+    store.close_ticket(first.number, "ana", None, at(3))
+    assert store.create(question("Is there parking?"), at(4), reuse_live_duplicate=True).number > other.number

@@ -17,7 +17,7 @@ from datetime import datetime
 from .answering import NOTHING_TO_MATCH, Answerer
 from .chatter import has_content, is_chatter, is_no, is_yes, plain
 from .desk import TOUR_QUESTION, TicketDesk, utcnow
-from .errors import AdmissionsError, InvalidInput
+from .errors import AdmissionsError, AlreadyFiled, InvalidInput
 from .models import Action, Asker, Candidate, Decision, FiledReason, TourContact
 from .office_hours import OfficeHours
 from .outcomes import (
@@ -60,6 +60,7 @@ LEADS = {
                                   "with a note of the answer that didn't help."),
     FiledReason.TOO_LONG: "That's a long message, so I've passed it to a person rather than guess.",
 }
+ALREADY_FILED = "That question is already with the admissions team; they'll reply to it there."
 #: Stands in for the question when "Talk to admissions" is pressed with none to read back.
 ASKED_FOR_A_PERSON = "(The student asked to talk to the admissions team.)"
 
@@ -194,7 +195,9 @@ class Conversation:
     ) -> Outcome:
         """File a question ticket (persisted before this returns) and say why."""
         try:
-            ticket = self.desk.file_question(asker, question, reason, candidates, rejected_entry)
+            ticket = self.desk.file_question(asker, question, reason, candidates, rejected_entry, once=True)
+        except AlreadyFiled as already:  # pressed twice, or asked again: one ticket, said so
+            return TicketFiled(already.ticket, ALREADY_FILED, self._closed_note(), new=False)
         except InvalidInput as exc:
             return Refused(str(exc))
         return TicketFiled(ticket, lead or LEADS[reason], self._closed_note())

@@ -63,14 +63,21 @@ class TicketDesk:
         reason: FiledReason,
         candidates: tuple[Candidate, ...] = (),
         rejected_entry: str | None = None,
+        *,
+        once: bool = False,
     ) -> Ticket:
-        """File a question ticket; it is persisted (and the cap checked atomically) before this returns."""
+        """File a question ticket; it is persisted (and the cap checked atomically) before this returns.
+
+        `once`: the same question already open for this asker raises AlreadyFiled with that ticket
+        (a double press, the same question asked twice) instead of filing it again.
+        """
         text = for_storage(question)
         if not text:
             raise InvalidInput("Please tell us what you'd like to ask the admissions team.")
         new = NewTicket(TicketKind.QUESTION, asker, text, candidates[:CANDIDATES_KEPT],
                         reason=reason, rejected_entry=rejected_entry)
-        return self.store.create(new, self.clock(), max_live=self.max_live_tickets_per_asker)
+        return self.store.create(new, self.clock(), max_live=self.max_live_tickets_per_asker,
+                                 reuse_live_duplicate=once)
 
     def request_tour(self, asker: Asker, contact: TourContact, question: str = TOUR_QUESTION) -> Ticket:
         """Validate the contact details and file a tour ticket."""

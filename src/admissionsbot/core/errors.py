@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import Ticket
+
 
 class AdmissionsError(Exception):
     """Base class: `str(exc)` is a complete, user-facing sentence."""
@@ -23,6 +28,14 @@ class StorageError(AdmissionsError):
 
 class InvalidInput(AdmissionsError):
     """A question, email or other user input that cannot be accepted."""
+
+
+class AlreadyFiled(AdmissionsError):
+    """The asker already has this very question open; `ticket` is that ticket (nothing new was filed)."""
+
+    def __init__(self, ticket: Ticket) -> None:
+        super().__init__("This question is already with the admissions team.")
+        self.ticket = ticket
 
 
 class TicketCapReached(InvalidInput):

@@ -48,6 +48,7 @@ class TicketFiled:
     ticket: Ticket
     lead: str
     closed_note: str = ""  # when the office is closed: when it opens again
+    new: bool = True  # False: the same question was already open; nothing new for staff
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,16 @@ from .models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketStatus
 
 
 class TicketStore(Protocol):
-    def create(self, new: NewTicket, at: datetime, max_live: int | None = None) -> Ticket:
+    def create(
+        self, new: NewTicket, at: datetime, max_live: int | None = None, *, reuse_live_duplicate: bool = False
+    ) -> Ticket:
         """Persist a new OPEN ticket (with a `created` event) and return it with its number.
 
         With `max_live`, the asker's live (not closed) tickets are counted in the same
         transaction, serialised per asker, and TicketCapReached is raised at the cap:
-        concurrent requests from one student cannot overshoot it.
+        concurrent requests from one student cannot overshoot it. With `reuse_live_duplicate`, a live
+        ticket of the same asker, kind and question raises AlreadyFiled carrying it (checked under the
+        same lock, before the cap), so a double press files one ticket.
         """
 
     def get(self, number: int) -> Ticket:

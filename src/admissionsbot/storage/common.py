@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from ..core import tickets as rules
-from ..core.errors import StorageError, TicketCapReached, TicketNotFound
+from ..core.errors import AlreadyFiled, StorageError, TicketCapReached, TicketNotFound
 from ..core.models import (
     Asker,
     FeedbackTally,
@@ -180,7 +180,9 @@ class SQLTicketStore(DeliveryLeases, ABC):
     def _lock_asker(self, conn: Any, platform: str, user_id: str) -> None:
         """Serialise ticket creation per asker inside a write transaction (no-op where writers are serial)."""
 
-    def create(self, new: NewTicket, at: datetime, max_live: int | None = None) -> Ticket:
+    def create(
+        self, new: NewTicket, at: datetime, max_live: int | None = None, *, reuse_live_duplicate: bool = False
+    ) -> Ticket:
         at = to_utc(at)
         values = new_ticket_values(new)
         values.update(
@@ -192,8 +194,18 @@ class SQLTicketStore(DeliveryLeases, ABC):
         cols = ", ".join(values)
         sql = f"INSERT INTO tickets ({cols}) VALUES ({marks(len(values))})"
         with self._tx(write=True) as conn:
-            if max_live is not None:
+            if max_live is not None or reuse_live_duplicate:
                 self._lock_asker(conn, new.asker.platform, new.asker.user_id)
+            if reuse_live_duplicate:
+                same = self._exec(
+                    conn,
+                    "SELECT number FROM tickets WHERE asker_platform = ? AND asker_user_id = ? AND kind = ? "
+                    "AND status <> ? AND question = ? ORDER BY number DESC LIMIT 1",
+                    (new.asker.platform, new.asker.user_id, new.kind.value, TicketStatus.CLOSED.value, new.question),
+                ).fetchone()
+                if same is not None:  # a second press of the same button, the same question asked again
+                    raise AlreadyFiled(self._full(conn, int(same["number"])))
+            if max_live is not None:
                 live = self._count_live(conn, new.asker.platform, new.asker.user_id)
                 if live >= max_live:
                     raise TicketCapReached(live)

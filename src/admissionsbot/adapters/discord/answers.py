@@ -122,7 +122,8 @@ class StudentFlows:
                 await send(embed=tour_confirmation_embed(outcome.ticket, outcome.closed_note), ephemeral=True)
             else:
                 await send(ticket_filed_text(outcome.ticket, outcome.closed_note, outcome.lead), ephemeral=True)
-            await self.bot.delivery.post_ticket(outcome.ticket)
+            if outcome.new:  # the same question again: staff already have its card
+                await self.bot.delivery.post_ticket(outcome.ticket)
         elif isinstance(outcome, (SmallTalk, Nudge)):
             await send(clip(outcome.text, MESSAGE_CHARS), ephemeral=True)
         elif isinstance(outcome, Refused):
@@ -325,7 +326,8 @@ class StudentFlows:
                               view=tour_view(asked=True))
         elif isinstance(outcome, TicketFiled):
             await self._reply(message, content=ticket_filed_text(outcome.ticket, outcome.closed_note, outcome.lead))
-            await self.bot.delivery.post_ticket(outcome.ticket)
+            if outcome.new:
+                await self.bot.delivery.post_ticket(outcome.ticket)
         elif isinstance(outcome, (SmallTalk, Nudge)):
             await self._reply(message, content=clip(outcome.text, MESSAGE_CHARS))
         elif isinstance(outcome, Refused):
