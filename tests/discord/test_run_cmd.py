@@ -128,3 +128,27 @@ def test_discord_unreachable_is_one_clear_line(command, monkeypatch, capsys, con
     assert main(["--config", str(config), command]) == 2
     err = capsys.readouterr().err
     assert "cannot reach Discord (Cannot connect to host discord.com:443" in err and "Traceback" not in err
+
+
+def test_a_read_only_database_stops_run_before_it_connects(monkeypatch, capsys, config, recorder):
+    """Issue 11: the README promised it; the write probe makes it true."""
+    import discord
+
+    from admissionsbot.adapters.discord.bot import AdmissionsBot
+    from admissionsbot.core.errors import StorageError
+    from admissionsbot.storage.common import SQLTicketStore
+
+    started: list[str] = []
+
+    async def fake_start(self, token, *, reconnect=True):
+        started.append(token)
+
+    def read_only(self):
+        raise StorageError("Cannot write the ticket database tickets.sqlite3: attempt to write a readonly database.")
+
+    monkeypatch.setattr(AdmissionsBot, "start", fake_start)
+    monkeypatch.setattr(SQLTicketStore, "check_writable", read_only)
+    monkeypatch.setattr(discord.utils, "setup_logging", lambda **kwargs: None)
+    monkeypatch.setenv("DISCORD_TOKEN", "token")
+    assert main(["--config", str(config), "run"]) == 2
+    assert "readonly database" in capsys.readouterr().err and started == []

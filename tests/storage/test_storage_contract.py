@@ -396,3 +396,9 @@ def test_a_live_duplicate_is_reused_not_filed_again(store: TicketStore) -> None:
     assert other.number != first.number  # another student's same question is their own ticket
     store.close_ticket(first.number, "ana", None, at(3))
     assert store.create(question("Is there parking?"), at(4), reuse_live_duplicate=True).number > other.number
+
+
+def test_check_writable_passes_on_a_writable_store_and_changes_nothing(store: TicketStore) -> None:
+    before = store.schema_version()
+    store.check_writable()
+    assert store.schema_version() == before and store.list_tickets() == []

@@ -135,3 +135,32 @@ def test_postgres_missing_schema_is_a_storage_error(pg_url: str) -> None:
     base = pg_url.split("?")[0]
     with pytest.raises(StorageError, match="setting up the ticket tables"):
         PostgresTicketStore(with_search_path(base, "no_such_schema_here"))
+
+
+def test_sqlite_read_only_database_fails_the_write_probe(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A read-only file (or mount) must stop `run` before it connects: the probe really writes.
+
+    Root ignores file modes, so the database is opened read-only through SQLite itself (mode=ro).
+    """
+    import sqlite3
+
+    from admissionsbot.core.errors import StorageError
+    from admissionsbot.storage import SQLiteTicketStore
+
+    path = tmp_path / "ro.sqlite3"
+    store = SQLiteTicketStore(path)
+    store.check_writable()
+    store.close_store()
+    real_connect = sqlite3.connect
+
+    def read_only(database, *args, **kwargs):  # type: ignore[no-untyped-def]
+        kwargs.pop("uri", None)
+        return real_connect(f"file:{database}?mode=ro", *args, uri=True, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    ro = SQLiteTicketStore(path)
+    try:
+        with pytest.raises(StorageError, match="readonly|read-only|read only"):
+            ro.check_writable()
+    finally:
+        ro.close_store()

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 
 from ..bootstrap import build_assistant
+from ..core.errors import AdmissionsError
 from .common import CONFIG, DB, FAQ, add_command, settings_from
 
 if TYPE_CHECKING:
@@ -78,6 +79,11 @@ def run_bot(args: argparse.Namespace) -> int:
         return 2
     settings = settings_from(args)
     assistant = build_assistant(settings)  # a broken FAQ, database or office-hours setting stops here
+    try:
+        assistant.desk.store.check_writable()  # a read-only database stops here too, before Discord
+    except AdmissionsError:
+        assistant.shutdown()
+        raise
     import discord
 
     from ..adapters.discord import log_redaction

@@ -132,5 +132,8 @@ class TicketStore(Protocol):
     def feedback_tallies(self) -> list[FeedbackTally]:
         """Per entry: how often it was marked helpful / not what was asked; most misses first."""
 
+    def check_writable(self) -> None:
+        """Raise StorageError unless the store can be written (a read-only file, a read-only database user)."""
+
     def close_store(self) -> None:
         """Release connections."""

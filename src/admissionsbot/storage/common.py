@@ -135,6 +135,13 @@ class SQLTicketStore(DeliveryLeases, ABC):
         with self._tx(write=False) as conn:
             return self._version(conn)
 
+    def check_writable(self) -> None:
+        """Write (and keep) one row's own value: a read-only file or database user fails here, at start-up,
+        rather than at the first student's ticket."""
+        with self._tx(write=True) as conn:
+            version = self._version(conn)
+            self._exec(conn, "UPDATE schema_version SET applied_at = applied_at WHERE version = ?", (version,))
+
     # -- helpers ------------------------------------------------------------------------
     def _event(self, conn: Any, number: int, actor: str, action: str, detail: str, at: datetime) -> None:
         self._exec(
