@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Protocol
 
 from .models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketStatus
+from .records import TicketFacts, Turn
 
 
 class TicketStore(Protocol):
@@ -134,6 +135,28 @@ class TicketStore(Protocol):
 
     def check_writable(self) -> None:
         """Raise StorageError unless the store can be written (a read-only file, a read-only database user)."""
+
+    # -- the knowledge loop: turns, figures, digests (storage/insights.py) ----------------------------
+    def record_turn(self, turn: Turn) -> None:
+        """Append one student turn (core/turns.py); its text is None when it must not be kept."""
+
+    def turns_since(self, since: datetime | None = None) -> list[Turn]:
+        """Turns at or after `since` (all when None), oldest first."""
+
+    def ticket_facts(self, since: datetime | None = None) -> list[TicketFacts]:
+        """Tickets created at or after `since`, oldest first, with first claim and first reply times."""
+
+    def oldest_open_ticket(self) -> TicketFacts | None:
+        """The open (unclaimed) ticket waiting longest, whenever it was filed."""
+
+    def feedback_since(self, since: datetime | None = None) -> list[FeedbackTally]:
+        """Like feedback_tallies, counting only votes cast at or after `since`."""
+
+    def digest_posted(self, week_of: str) -> bool:
+        """Whether the weekly digest due on `week_of` (an ISO date) was posted."""
+
+    def record_digest(self, week_of: str, ref: str, at: datetime) -> bool:
+        """Remember the digest of `week_of` as posted; True only for the call that recorded it."""
 
     def close_store(self) -> None:
         """Release connections."""

@@ -6,7 +6,7 @@ value encoding, so the transition logic cannot drift between backends: each
 state change locks the ticket, asks `core.tickets`, then writes the change and
 its event row in the same transaction. Migrations (the list in `schema`,
 rendered in the backend's dialect), `schema_version` and `close_store` are
-written here once too; the delivery leases live in `leases`.
+written here once too; the delivery leases live in `leases`, turns and digests in `insights`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from ..core.models import (
     TicketStatus,
 )
 from . import schema
+from .insights import KnowledgeRecords
 from .leases import DeliveryLeases
 from .rows import (
     Row,
@@ -53,7 +54,7 @@ def _valid_id(n: int) -> bool:
     return 1 <= n <= MAX_ID
 
 
-class SQLTicketStore(DeliveryLeases, ABC):
+class SQLTicketStore(DeliveryLeases, KnowledgeRecords, ABC):
     """TicketStore implementation over a DB-API-ish connection (see module doc)."""
 
     #: appended to the ticket read inside a state change (" FOR UPDATE" on PostgreSQL)

@@ -147,6 +147,29 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
             expires_at {ts} NOT NULL
         )""",
     ),
+    (  # 7: every student turn with its outcome, and the weekly digests posted (storage/insights.py)
+        """CREATE TABLE student_turns (
+            id {id},
+            at {ts} NOT NULL,
+            asker_platform TEXT NOT NULL,
+            asker_user_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            entry_id TEXT,
+            score REAL,
+            ticket_number {ref},
+            ticket_kind TEXT,
+            filed_reason TEXT,
+            question_text TEXT
+        )""",
+        "CREATE INDEX student_turns_at ON student_turns (at)",
+        "CREATE INDEX student_turns_asker ON student_turns (asker_platform, asker_user_id)",
+        """CREATE TABLE weekly_digests (
+            week_of TEXT PRIMARY KEY,
+            posted_at {ts} NOT NULL,
+            message_ref TEXT NOT NULL DEFAULT ''
+        )""",
+    ),
 ]
 
 
