@@ -12,6 +12,7 @@ from admissionsbot.core.desk import TicketDesk
 from admissionsbot.core.errors import InvalidInput, TicketCapReached, TicketNotFound, TransitionError
 from admissionsbot.core.knowledge import load_knowledge
 from admissionsbot.core.models import Action, Asker, Candidate, FiledReason, TicketKind, TicketStatus, TourContact
+from admissionsbot.core.staff import cli_staff
 from admissionsbot.storage import open_store
 
 STUDENT = Asker("console", "sam", "Sam", "console", private=True)
@@ -76,7 +77,7 @@ def test_cap_on_live_tickets_per_asker_is_polite_and_lifts_after_close(desk):
         desk.check_cap(STUDENT)
     with pytest.raises(TicketCapReached):
         desk.request_tour(STUDENT, TourContact("Sam", "sam@example.com", "Friday"))
-    desk.close(numbers[0], "staff", "duplicate")
+    desk.close(numbers[0], cli_staff("staff"), "duplicate")
     desk.check_cap(STUDENT)
     assert file(desk, STUDENT, "one more").number > numbers[-1]
     assert len(file(desk, Asker("console", "alex", "Alex"), "another asker").question) > 0
@@ -112,13 +113,13 @@ def test_staff_cycle_and_reply_delivery_bookkeeping(desk):
     service = desk
     t = file(desk, STUDENT, "Is there parking?")
     with pytest.raises(TransitionError, match="claim it before replying"):
-        service.reply(t.number, "Ana", "Yes")
-    service.claim(t.number, "Ana")
+        service.reply(t.number, cli_staff("Ana"), "Yes")
+    service.claim(t.number, cli_staff("Ana"))
     with pytest.raises(TransitionError, match="already claimed by Ana"):
-        service.claim(t.number, "Ben")
+        service.claim(t.number, cli_staff("Ben"))
     with pytest.raises(TransitionError, match="only they can reply"):
-        service.reply(t.number, "Ben", "Hi")
-    reply = service.reply(t.number, "Ana", "Yes, free parking.")
+        service.reply(t.number, cli_staff("Ben"), "Hi")
+    reply = service.reply(t.number, cli_staff("Ana"), "Yes, free parking.")
     assert service.ticket(t.number).status is TicketStatus.ANSWERED
     pending = service.undelivered_replies(STUDENT)
     assert [(tk.number, r.text) for tk, r in pending] == [(t.number, "Yes, free parking.")]
@@ -126,12 +127,12 @@ def test_staff_cycle_and_reply_delivery_bookkeeping(desk):
     assert service.undelivered_replies(STUDENT)[0][1].delivery_attempts == 1
     service.mark_delivered(reply)
     assert service.undelivered_replies(STUDENT) == []
-    closed = service.close(t.number, "Ana", "answered")
+    closed = service.close(t.number, cli_staff("Ana"), "answered")
     assert closed.status is TicketStatus.CLOSED and closed.close_reason == "answered"
     with pytest.raises(TransitionError, match="already closed"):
-        service.close(t.number, "Ana")
+        service.close(t.number, cli_staff("Ana"))
     with pytest.raises(TicketNotFound, match="no ticket #999"):
-        service.claim(999, "Ana")
+        service.claim(999, cli_staff("Ana"))
 
 
 def test_choose_acts_on_the_chosen_entry(answerer):

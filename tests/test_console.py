@@ -14,6 +14,7 @@ from admissionsbot.core.desk import TicketDesk
 from admissionsbot.core.knowledge import load_knowledge
 from admissionsbot.core.models import Asker, FiledReason, TicketKind
 from admissionsbot.core.office_hours import OfficeHours
+from admissionsbot.core.staff import cli_staff
 from admissionsbot.storage import open_store
 
 SAM = Asker("console", "sam", "Sam", "console", private=True)
@@ -183,8 +184,8 @@ def test_greeting_promises_nothing_only_staff_can_give(conversation):
 
 def test_staff_reply_shows_up_in_the_next_chat_once(conversation):
     talk(conversation, "zebra quantum", "yes")
-    conversation.desk.claim(1, "Ana")
-    conversation.desk.reply(1, "Ana", "We'll get back to you about zebras.")
+    conversation.desk.claim(1, cli_staff("Ana"))
+    conversation.desk.reply(1, cli_staff("Ana"), "We'll get back to you about zebras.")
     first = talk(conversation)
     second = talk(conversation)
     assert "about zebras" in first and "about zebras" not in second
@@ -254,8 +255,8 @@ class CheckingMidWrite(io.StringIO):
 
 def _replied(conversation):
     talk(conversation, "zebra quantum", "yes")
-    conversation.desk.claim(1, "Ana")
-    conversation.desk.reply(1, "Ana", "We'll get back to you about zebras.")
+    conversation.desk.claim(1, cli_staff("Ana"))
+    conversation.desk.reply(1, cli_staff("Ana"), "We'll get back to you about zebras.")
 
 
 def test_two_sessions_of_one_student_show_a_staff_reply_once(conversation, tmp_path):

@@ -24,6 +24,7 @@ from admissionsbot.core.outcomes import (
     TicketFiled,
     pending_after,
 )
+from admissionsbot.core.staff import cli_staff
 from admissionsbot.storage import open_store
 
 SAM = Asker("discord", "5000", "Sam")
@@ -177,6 +178,6 @@ def test_the_same_question_passed_on_twice_is_one_ticket(conv):
     again = conv.ask(SAM, "how much is tuition")
     assert isinstance(conv.ask(SAM, "how much is tuition"), TicketFiled) and again.new
     assert len(conv.desk.tickets()) == 2
-    conv.desk.claim(first.ticket.number, "Ana")
-    conv.desk.close(first.ticket.number, "Ana", "answered")
+    conv.desk.claim(first.ticket.number, cli_staff("Ana"))
+    conv.desk.close(first.ticket.number, cli_staff("Ana"), "answered")
     assert conv.accept_offer(SAM, "zebra quantum").new  # closed: a new ticket for the question asked anew

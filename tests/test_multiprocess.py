@@ -39,13 +39,13 @@ from payloads import (  # noqa: E402
 )
 
 from admissionsbot.core.desk import TicketDesk  # noqa: E402
-from admissionsbot.core.models import Asker, FiledReason  # noqa: E402
+from admissionsbot.core.models import Asker, FiledReason, Staff  # noqa: E402
 from admissionsbot.storage import open_store  # noqa: E402
 
 BOT = Path(__file__).resolve().parent / "multiprocess" / "bot_process.py"
 TAKEOVER = 3.0  # standby_takeover_seconds: leases of 1.8 s, renewed every 0.6 s
 QUESTION = "How much is tuition?"  # a hand-off topic: filed at once
-STAFF_NAME = "ada (6000)"
+STAFF_NAME = Staff("discord", "6000", "ada")
 
 
 @dataclass

@@ -35,7 +35,8 @@ def build_answerer(settings: Settings) -> Answerer:
 def build_desk(settings: Settings, *, create: bool = True, clock: Callable[[], datetime] = utcnow) -> TicketDesk:
     """Open the ticket store alone (queue commands need no FAQ); `create=False` refuses a missing SQLite file."""
     store = open_store(settings.database_url, create=create)
-    return TicketDesk(store, max_live_tickets_per_asker=settings.max_open_tickets_per_user, clock=clock)
+    return TicketDesk(store, max_live_tickets_per_asker=settings.max_open_tickets_per_user, clock=clock,
+                      release_after_hours=settings.release_after_hours)
 
 
 def build_assistant(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Assistant:

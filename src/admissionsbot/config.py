@@ -60,6 +60,11 @@ class Settings:
     office_days: str = "mon-fri"
     timezone: str = "UTC"
     log_level: str = "INFO"
+    # staff queue operations (README "The staff workflow"): hand-over, reminders, retention
+    release_after_hours: float = 24.0  # after this long without a word from the claimer, anyone may release
+    remind_unclaimed_minutes: float = 60.0  # remind the staff role of an open ticket after this much office time
+    remind_unanswered_hours: float = 24.0  # ... and of a claimed one no reply has answered for this long
+    retention_days: int = 0  # personal data of tickets closed this long ago is purged daily; 0: kept
 
     def decision_settings(self) -> DecisionSettings:
         try:
@@ -213,6 +218,9 @@ def validate(settings: Settings, origin_of: Callable[[str], str] = lambda name: 
             "the @everyone role: every member would be staff. Use 'Copy Role ID' on the staff role instead."
         )
     need(settings.log_level.upper() in LOG_LEVELS, "log_level", f"one of {', '.join(LOG_LEVELS)}")
+    for name in ("release_after_hours", "remind_unclaimed_minutes", "remind_unanswered_hours"):
+        need(finite(name) and 0 <= getattr(settings, name) <= 10**6, name, "a number from 0 (off) to 1000000")
+    need(0 <= settings.retention_days <= 100_000, "retention_days", "a whole number of days, 0 (keep) or more")
     try:
         OfficeHours.parse(settings.office_hours, settings.office_days, settings.timezone)
     except OfficeHoursError as exc:

@@ -20,7 +20,9 @@ from harness import (
     forbidden,
 )
 
-from admissionsbot.core.models import Asker, FiledReason
+from admissionsbot.core.models import Asker, FiledReason, Staff
+
+ADA = Staff("discord", "6000", "ada")
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 
@@ -91,8 +93,8 @@ async def test_a_stale_copy_of_a_failing_reply_tells_staff_once(harness: Harness
     await harness.say(HANDOFF_QUESTION)
     number = harness.service.desk.tickets()[0].number
     harness.rec.fail(lambda c: c.method == "POST" and c.channel_id in harness.rec.dm_channels, forbidden)
-    harness.service.desk.claim(number, "ada (6000)")
-    harness.service.desk.reply(number, "ada (6000)", "Your answer.")
+    harness.service.desk.claim(number, ADA)
+    harness.service.desk.reply(number, ADA, "Your answer.")
     [(ticket, reply)] = harness.service.desk.undelivered_replies()
     assert reply.delivery_attempts == 0
 
@@ -111,9 +113,9 @@ async def test_a_pass_sends_students_side_by_side_but_each_students_replies_in_o
     for i, who in enumerate(("5000", "5001")):
         asker = Asker("discord", who, f"student{i}", str(HELP_CHANNEL_ID))
         number = harness.service.desk.file_question(asker, HANDOFF_QUESTION, FiledReason.HANDOFF).number
-        harness.service.desk.claim(number, "ada (6000)")
+        harness.service.desk.claim(number, ADA)
         for text in ("first", "second"):
-            harness.service.desk.reply(number, "ada (6000)", f"{text} reply to {who}")
+            harness.service.desk.reply(number, ADA, f"{text} reply to {who}")
     held = harness.rec.hold(lambda c: c.method == "POST" and c.channel_id in harness.rec.dm_channels
                             and "first reply to 5000" in str(c.json))
 

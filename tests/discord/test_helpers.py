@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from admissionsbot.adapters.discord.bot import make_intents
-from admissionsbot.adapters.discord.identity import staff_name
+from admissionsbot.adapters.discord.identity import staff_member, staff_name
 from admissionsbot.config import Settings
 from admissionsbot.core.cooldown import Cooldown
 from admissionsbot.core.errors import AdmissionsError
@@ -87,6 +87,8 @@ def test_intents_are_minimal():
     assert with_help.value == plain.value | type(plain)(message_content=True).value
 
 
-def test_staff_name_is_stable_and_readable():
+def test_staff_are_their_discord_id_shown_with_their_username():
     user = type("U", (), {"name": "ada", "id": 6000})()
-    assert staff_name(user) == "ada (6000)"  # type: ignore[arg-type]
+    assert staff_name(user) == "discord:6000"  # type: ignore[arg-type]
+    renamed = staff_member(type("U", (), {"name": "ada_new", "id": 6000})())  # type: ignore[arg-type]
+    assert renamed == staff_member(user) and renamed.name == "ada_new"  # type: ignore[arg-type]

@@ -13,7 +13,17 @@ from conftest import FAQ, check_message, write_faq
 from harness import HANDOFF_QUESTION, STAFF, STAFF_ROLE_ID, Harness
 
 from admissionsbot.adapters.discord import embeds as E
-from admissionsbot.core.models import Asker, Candidate, Entry, FiledReason, Reply, Ticket, TicketKind, TicketStatus
+from admissionsbot.core.models import (
+    Asker,
+    Candidate,
+    Entry,
+    FiledReason,
+    Reply,
+    Staff,
+    Ticket,
+    TicketKind,
+    TicketStatus,
+)
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
 LONG_ANSWER = ("Our graduates work in many places. " * 120)[:3500].strip()  # the loader's maximum
@@ -97,7 +107,7 @@ def _ticket(question: str, replies: tuple[Reply, ...] = ()) -> Ticket:
     asker = Asker("discord", "5000", "Stu " * 40, "2001", "https://discord.com/channels/1/2/3")
     return Ticket(1, TicketKind.QUESTION, TicketStatus.ANSWERED, asker, question, now, now,
                   candidates=tuple(Candidate(f"entry-{i}" * 5, 50.0) for i in range(5)),
-                  claimed_by="x" * 100, close_reason="r" * 500, replies=replies)
+                  claimed_by=Staff("cli", "x" * 100, "x" * 100), close_reason="r" * 500, replies=replies)
 
 
 def test_embed_builders_enforce_every_limit():
@@ -105,7 +115,8 @@ def test_embed_builders_enforce_every_limit():
 
     now = datetime(2024, 5, 1, tzinfo=UTC)
     huge = "word " * 5000
-    replies = tuple(Reply(i, 1, "staff " * 30, huge[:4000], now, None, 3, "e" * 500) for i in range(6))
+    author = Staff("cli", "staff " * 30, "staff " * 30)
+    replies = tuple(Reply(i, 1, author, huge[:4000], now, None, 3, "e" * 500) for i in range(6))
     ticket = _ticket(huge, replies)
     embeds = [
         E.staff_ticket_embed(ticket, lambda eid: "q" * 300),
@@ -113,7 +124,7 @@ def test_embed_builders_enforce_every_limit():
         E.clarify_embed(huge, [Entry(f"e{i}", "q" * 300, (), "a", "s") for i in range(3)]),
         E.my_tickets_embed([ticket] * 10),
         E.ticket_list_embed([ticket] * 25, "t"),
-        *E.reply_embeds(ticket, Reply(1, 1, "a", huge * 3, now)),
+        *E.reply_embeds(ticket, Reply(1, 1, Staff("cli", "a", "a"), huge * 3, now)),
         *E.full_text_embeds("t" * 300, huge),
     ]
     for pack in E.pack_embeds(embeds):

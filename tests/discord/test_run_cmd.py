@@ -64,7 +64,8 @@ def test_sync_commands_syncs_and_prints(guild, monkeypatch, capsys, config, reco
     assert "Synced 5 command(s)" in out and "/ask" in out and "/queue" in out
     assert (f"guild {GUILD_ID}" in out) if guild else ("global" in out)
     queue = next(c for c in put.json if c["name"] == "queue")
-    assert sorted(o["name"] for o in queue["options"]) == ["claim", "close", "list", "reply", "show"]
+    assert sorted(o["name"] for o in queue["options"]) == ["assign", "claim", "close", "list", "release", "reopen",
+                                                           "reply", "show"]
     assert queue["default_member_permissions"] is not None  # hidden from students (the real check is the role)
     assert not [c for c in recorder.calls if c.method == "POST"]  # no retry pass, no messages
 

@@ -10,6 +10,7 @@ from admissionsbot.core.models import (
     Asker,
     Candidate,
     NewTicket,
+    Staff,
     TicketKind,
     TourContact,
 )
@@ -51,3 +52,8 @@ def tour(who: Asker | None = None) -> NewTicket:
 def at(minutes: float) -> datetime:
     """A fixed, increasing clock so ordering assertions never depend on wall time."""
     return T0 + timedelta(minutes=minutes)
+
+
+def staff(name: str) -> Staff:
+    """A command-line staff member (`--as NAME`): the name is the id."""
+    return Staff("cli", name, name)

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 
 import pytest
-from storage_support import at, question
+from storage_support import at, question, staff
 
 from admissionsbot.core.errors import StorageError, TicketNotFound
 from admissionsbot.storage import TicketStore
@@ -20,9 +20,9 @@ def test_ticket_numbers_outside_the_id_range_are_not_found(store: TicketStore, n
     store.create(question(), at(0))
     calls = [
         lambda: store.get(number),
-        lambda: store.claim(number, "alice", at(1)),
-        lambda: store.add_reply(number, "alice", "hi", at(1)),
-        lambda: store.close_ticket(number, "alice", None, at(1)),
+        lambda: store.claim(number, staff("alice"), at(1)),
+        lambda: store.add_reply(number, staff("alice"), "hi", at(1)),
+        lambda: store.close_ticket(number, staff("alice"), None, at(1)),
         lambda: store.set_staff_post(number, "msg-1", at(1)),
         lambda: store.record_event(number, "bot", "note", "", at(1)),
     ]
@@ -82,7 +82,7 @@ def _assert_unreadable_reported(
     message = str(info.value)
     assert f"#{bad}" in message and column in message
     with pytest.raises(StorageError, match=f"#{bad}"):
-        store.claim(bad, "alice", at(5))
+        store.claim(bad, staff("alice"), at(5))
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="admissionsbot.storage"):
         assert [t.number for t in store.list_tickets()] == sorted(good, reverse=True)
@@ -132,9 +132,9 @@ def test_an_unreadable_reply_makes_its_ticket_unreadable_not_the_queue(
     try:
         a, b, c = _three_tickets(store)
         for n in (a, b):
-            store.claim(n, "alice", at(3))
-        good_reply = store.add_reply(a, "alice", "fine", at(4))
-        bad_reply = store.add_reply(b, "alice", "broken", at(4))
+            store.claim(n, staff("alice"), at(3))
+        good_reply = store.add_reply(a, staff("alice"), "fine", at(4))
+        bad_reply = store.add_reply(b, staff("alice"), "broken", at(4))
         raw = sqlite3.connect(path, isolation_level=None)
         raw.execute(f"UPDATE replies SET created_at = 'soon' WHERE id = {bad_reply.id}")
         raw.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from storage_support import asker, at, question
+from storage_support import asker, at, question, staff
 
 from admissionsbot.core.errors import StorageError, TransitionError
 from admissionsbot.core.models import TicketStatus
@@ -45,9 +45,9 @@ def _create_batch(store: TicketStore, worker: int, count: int) -> list[int]:
     return [store.create(question(f"w{worker}-q{i}", who), at(i)).number for i in range(count)]
 
 
-def _claim(store: TicketStore, number: int, staff: str) -> str:
+def _claim(store: TicketStore, number: int, name: str) -> str:
     try:
-        store.claim(number, staff, at(1))
+        store.claim(number, staff(name), at(1))
         return "won"
     except TransitionError:
         return "lost"
@@ -67,8 +67,8 @@ def _assert_single_winner(store: TicketStore, number: int, outcomes: list[str]) 
     assert outcomes.count("won") == 1 and outcomes.count("lost") == len(outcomes) - 1
     winner = f"staff{outcomes.index('won')}"
     ticket = store.get(number)
-    assert ticket.status is TicketStatus.CLAIMED and ticket.claimed_by == winner
-    assert [e.actor for e in ticket.events if e.action == "claimed"] == [winner]
+    assert ticket.status is TicketStatus.CLAIMED and ticket.claimed_by == staff(winner)
+    assert [e.actor for e in ticket.events if e.action == "claimed"] == [f"cli:{winner}"]
 
 
 def test_threads_sharing_one_store_lose_no_creates(store: TicketStore) -> None:
@@ -197,8 +197,8 @@ def test_live_ticket_cap_is_exact_under_concurrent_creates(backend) -> None:  # 
 
 def _replied(store: TicketStore, i: int) -> tuple[int, int]:
     n = store.create(question(f"race {i}"), at(0)).number
-    store.claim(n, "alice", at(1))
-    return n, store.add_reply(n, "alice", "answer", at(2)).id
+    store.claim(n, staff("alice"), at(1))
+    return n, store.add_reply(n, staff("alice"), "answer", at(2)).id
 
 
 def test_racing_deliveries_record_one_delivery(backend) -> None:  # type: ignore[no-untyped-def]

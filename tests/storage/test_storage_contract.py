@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 import pytest
-from storage_support import asker, at, question, tour
+from storage_support import asker, at, question, staff, tour
 
 from admissionsbot.core.errors import StorageError, TicketNotFound, TransitionError
 from admissionsbot.core.models import (
     Asker,
     Candidate,
     NewTicket,
+    Staff,
     TicketKind,
     TicketStatus,
     TourContact,
@@ -97,18 +98,18 @@ def test_timestamps_come_back_as_aware_utc_with_microseconds(store: TicketStore)
 
 def test_claim_open_ticket(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    claimed = store.claim(n, "staff:alice", at(1))
+    claimed = store.claim(n, Staff("discord", "6000", "alice"), at(1))
     assert claimed.status is TicketStatus.CLAIMED
-    assert claimed.claimed_by == "staff:alice"
+    assert claimed.claimed_by == Staff("discord", "6000") and claimed.claimed_by.name == "alice"
     assert claimed.updated_at == at(1) and claimed.created_at == at(0)
     assert store.get(n) == claimed
-    assert actions(store, n)[-1] == ("claimed", "staff:alice", "")
+    assert actions(store, n)[-1] == ("claimed", "discord:6000", "")
 
 
 def test_claim_twice_by_same_staff_is_a_no_op(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    first = store.claim(n, "alice", at(1))
-    again = store.claim(n, "alice", at(2))
+    first = store.claim(n, staff("alice"), at(1))
+    again = store.claim(n, staff("alice"), at(2))
     assert again == first
     assert again.updated_at == at(1)
     assert [a for a, _, _ in actions(store, n)] == ["created", "claimed"]
@@ -116,18 +117,18 @@ def test_claim_twice_by_same_staff_is_a_no_op(store: TicketStore) -> None:
 
 def test_claim_by_another_staff_is_refused(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    store.claim(n, "alice", at(1))
+    store.claim(n, staff("alice"), at(1))
     with pytest.raises(TransitionError, match="already claimed by alice"):
-        store.claim(n, "bob", at(2))
+        store.claim(n, staff("bob"), at(2))
     after = store.get(n)
-    assert after.claimed_by == "alice" and after.updated_at == at(1)
+    assert after.claimed_by == staff("alice") and after.updated_at == at(1)
     assert [a for a, _, _ in actions(store, n)] == ["created", "claimed"]
 
 
 def test_reply_on_open_ticket_is_refused_and_nothing_is_written(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
     with pytest.raises(TransitionError, match="claim it before replying"):
-        store.add_reply(n, "alice", "Deadline is Jan 15.", at(1))
+        store.add_reply(n, staff("alice"), "Deadline is Jan 15.", at(1))
     after = store.get(n)
     assert after.status is TicketStatus.OPEN and after.replies == ()
     assert store.undelivered_replies() == []
@@ -136,28 +137,28 @@ def test_reply_on_open_ticket_is_refused_and_nothing_is_written(store: TicketSto
 
 def test_reply_by_someone_other_than_the_claimer_is_refused(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    store.claim(n, "alice", at(1))
+    store.claim(n, staff("alice"), at(1))
     with pytest.raises(TransitionError, match="only they can reply"):
-        store.add_reply(n, "bob", "Hi", at(2))
+        store.add_reply(n, staff("bob"), "Hi", at(2))
     assert store.get(n).replies == ()
 
 
 @pytest.mark.parametrize("text", ["", "   \n", "x" * (MAX_REPLY_CHARS + 1)])
 def test_empty_or_oversized_reply_is_refused(store: TicketStore, text: str) -> None:
     n = store.create(question(), at(0)).number
-    store.claim(n, "alice", at(1))
+    store.claim(n, staff("alice"), at(1))
     with pytest.raises(TransitionError):
-        store.add_reply(n, "alice", text, at(2))
+        store.add_reply(n, staff("alice"), text, at(2))
     assert store.get(n).status is TicketStatus.CLAIMED
 
 
 def test_reply_marks_ticket_answered_and_further_replies_are_allowed(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    store.claim(n, "alice", at(1))
-    r1 = store.add_reply(n, "alice", "Deadline is Jan 15 — 🎶", at(2))
-    r2 = store.add_reply(n, "alice", "Also: late applications are reviewed.", at(3))
+    store.claim(n, staff("alice"), at(1))
+    r1 = store.add_reply(n, staff("alice"), "Deadline is Jan 15 — 🎶", at(2))
+    r2 = store.add_reply(n, staff("alice"), "Also: late applications are reviewed.", at(3))
 
-    assert (r1.ticket_number, r1.author, r1.text) == (n, "alice", "Deadline is Jan 15 — 🎶")
+    assert (r1.ticket_number, r1.author, r1.text) == (n, staff("alice"), "Deadline is Jan 15 — 🎶")
     assert r1.created_at == at(2) and r1.delivered_at is None and r1.delivery_attempts == 0
     assert r1.last_error == "" and r2.id != r1.id
     ticket = store.get(n)
@@ -170,28 +171,28 @@ def test_close_from_each_live_state(store: TicketStore) -> None:
     open_n = store.create(question(), at(0)).number
     claimed_n = store.create(question(), at(0)).number
     answered_n = store.create(question(), at(0)).number
-    store.claim(claimed_n, "alice", at(1))
-    store.claim(answered_n, "alice", at(1))
-    store.add_reply(answered_n, "alice", "Done", at(2))
+    store.claim(claimed_n, staff("alice"), at(1))
+    store.claim(answered_n, staff("alice"), at(1))
+    store.add_reply(answered_n, staff("alice"), "Done", at(2))
 
-    closed = store.close_ticket(open_n, "bob", "duplicate of #2", at(3))
+    closed = store.close_ticket(open_n, staff("bob"), "duplicate of #2", at(3))
     assert closed.status is TicketStatus.CLOSED and closed.close_reason == "duplicate of #2"
-    assert store.close_ticket(claimed_n, "alice", None, at(3)).close_reason is None
-    answered_closed = store.close_ticket(answered_n, "alice", "", at(3))
+    assert store.close_ticket(claimed_n, staff("alice"), None, at(3)).close_reason is None
+    answered_closed = store.close_ticket(answered_n, staff("alice"), "", at(3))
     assert answered_closed.status is TicketStatus.CLOSED
     assert len(answered_closed.replies) == 1
-    assert actions(store, open_n)[-1] == ("closed", "bob", "duplicate of #2")
+    assert actions(store, open_n)[-1] == ("closed", "cli:bob", "duplicate of #2")
 
 
 def test_closed_ticket_refuses_every_transition(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
-    store.close_ticket(n, "alice", "spam", at(1))
+    store.close_ticket(n, staff("alice"), "spam", at(1))
     with pytest.raises(TransitionError, match="already closed"):
-        store.close_ticket(n, "alice", "again", at(2))
+        store.close_ticket(n, staff("alice"), "again", at(2))
     with pytest.raises(TransitionError):
-        store.claim(n, "alice", at(2))
+        store.claim(n, staff("alice"), at(2))
     with pytest.raises(TransitionError):
-        store.add_reply(n, "alice", "late", at(2))
+        store.add_reply(n, staff("alice"), "late", at(2))
     after = store.get(n)
     assert after.close_reason == "spam" and after.updated_at == at(1)
     assert [a for a, _, _ in actions(store, n)] == ["created", "closed"]
@@ -200,7 +201,7 @@ def test_closed_ticket_refuses_every_transition(store: TicketStore) -> None:
 def test_overlong_close_reason_is_refused(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
     with pytest.raises(TransitionError):
-        store.close_ticket(n, "alice", "r" * (MAX_REASON_CHARS + 1), at(1))
+        store.close_ticket(n, staff("alice"), "r" * (MAX_REASON_CHARS + 1), at(1))
     assert store.get(n).status is TicketStatus.OPEN
 
 
@@ -209,9 +210,9 @@ def test_missing_ticket_numbers_raise_ticket_not_found(store: TicketStore) -> No
     missing = 987654
     calls = [
         lambda: store.get(missing),
-        lambda: store.claim(missing, "alice", at(1)),
-        lambda: store.add_reply(missing, "alice", "hi", at(1)),
-        lambda: store.close_ticket(missing, "alice", None, at(1)),
+        lambda: store.claim(missing, staff("alice"), at(1)),
+        lambda: store.add_reply(missing, staff("alice"), "hi", at(1)),
+        lambda: store.close_ticket(missing, staff("alice"), None, at(1)),
         lambda: store.set_staff_post(missing, "msg-1", at(1)),
         lambda: store.record_event(missing, "bot", "note", "", at(1)),
     ]
@@ -227,8 +228,8 @@ def test_missing_ticket_numbers_raise_ticket_not_found(store: TicketStore) -> No
 
 def _answered(store: TicketStore, who: Asker, minute: float, text: str = "Answer") -> tuple[int, int]:
     n = store.create(question(who=who), at(minute)).number
-    store.claim(n, "alice", at(minute))
-    return n, store.add_reply(n, "alice", text, at(minute + 0.5)).id
+    store.claim(n, staff("alice"), at(minute))
+    return n, store.add_reply(n, staff("alice"), text, at(minute + 0.5)).id
 
 
 def test_replies_are_undelivered_until_marked(store: TicketStore) -> None:
@@ -285,7 +286,7 @@ def test_pending_staff_posts_until_set(store: TicketStore) -> None:
     a = store.create(question(), at(2)).number
     b = store.create(tour(), at(1)).number
     c = store.create(question(), at(3)).number
-    store.close_ticket(c, "alice", "spam", at(4))
+    store.close_ticket(c, staff("alice"), "spam", at(4))
 
     assert [t.number for t in store.pending_staff_posts()] == [b, a]  # oldest first, closed left out
     assert [t.number for t in store.pending_staff_posts(limit=1)] == [b]
@@ -306,7 +307,7 @@ def test_for_asker_and_count_live(store: TicketStore) -> None:
     a3 = store.create(question("three", ann), at(3)).number
     store.create(question("other user", asker("ben")), at(4))
     store.create(question("same id, other platform", asker("ann", platform="console")), at(5))
-    store.close_ticket(a2, "alice", None, at(6))
+    store.close_ticket(a2, staff("alice"), None, at(6))
 
     assert [t.number for t in store.for_asker("discord", "ann")] == [a3, a2, a1]
     assert [t.number for t in store.for_asker("discord", "ann", limit=2)] == [a3, a2]
@@ -320,8 +321,8 @@ def test_list_by_status_newest_first_with_replies_without_events(store: TicketSt
     old = store.create(question("old"), at(1)).number
     mid = store.create(question("mid"), at(2)).number
     new = store.create(question("new"), at(3)).number
-    store.claim(mid, "alice", at(4))
-    store.add_reply(mid, "alice", "answer", at(5))
+    store.claim(mid, staff("alice"), at(4))
+    store.add_reply(mid, staff("alice"), "answer", at(5))
 
     assert [t.number for t in store.list_tickets()] == [new, mid, old]
     assert [t.number for t in store.list_tickets(limit=2)] == [new, mid]
@@ -336,23 +337,23 @@ def test_list_by_status_newest_first_with_replies_without_events(store: TicketSt
 def test_events_record_every_change_in_order(store: TicketStore) -> None:
     n = store.create(question(), at(0)).number
     store.set_staff_post(n, "msg-9", at(1))
-    store.claim(n, "alice", at(2))
-    rid = store.add_reply(n, "alice", "See the fees page.", at(3)).id
+    store.claim(n, staff("alice"), at(2))
+    rid = store.add_reply(n, staff("alice"), "See the fees page.", at(3)).id
     store.record_delivery_failure(rid, "dm closed", at(4))
     store.record_event(n, "discord", "dm_fallback", "posted in #admissions", at(5))
     store.mark_reply_delivered(rid, at(6))
-    store.close_ticket(n, "alice", "answered", at(7))
+    store.close_ticket(n, staff("alice"), "answered", at(7))
 
     events = store.get(n).events
     assert [(e.action, e.actor, e.detail) for e in events] == [
         ("created", "User u1", "question"),
         ("staff_posted", "bot", "msg-9"),
-        ("claimed", "alice", ""),
-        ("replied", "alice", f"reply {rid}"),
+        ("claimed", "cli:alice", ""),
+        ("replied", "cli:alice", f"reply {rid}"),
         ("delivery_failed", "bot", f"reply {rid}: dm closed"),
         ("dm_fallback", "discord", "posted in #admissions"),
         ("reply_delivered", "bot", f"reply {rid}"),
-        ("closed", "alice", "answered"),
+        ("closed", "cli:alice", "answered"),
     ]
     assert [e.at for e in events] == [at(i) for i in range(8)]
 
@@ -394,7 +395,7 @@ def test_a_live_duplicate_is_reused_not_filed_again(store: TicketStore) -> None:
     assert info.value.ticket.number == first.number
     other = store.create(question("Is there parking?", asker("u2")), at(2), reuse_live_duplicate=True)
     assert other.number != first.number  # another student's same question is their own ticket
-    store.close_ticket(first.number, "ana", None, at(3))
+    store.close_ticket(first.number, staff("ana"), None, at(3))
     assert store.create(question("Is there parking?"), at(4), reuse_live_duplicate=True).number > other.number
 
 

@@ -8,7 +8,7 @@ separate connections) released together on a barrier.
 from __future__ import annotations
 
 import pytest
-from storage_support import asker, at, question
+from storage_support import asker, at, question, staff
 from test_storage_concurrency import run_together
 
 from admissionsbot.storage import TicketStore
@@ -16,8 +16,8 @@ from admissionsbot.storage import TicketStore
 
 def _reply(store: TicketStore, text: str = "answer", who: str = "u1", platform: str = "discord") -> tuple[int, int]:
     n = store.create(question(f"q {text}", asker(who, platform)), at(0)).number
-    store.claim(n, "alice", at(0))
-    return n, store.add_reply(n, "alice", text, at(0)).id
+    store.claim(n, staff("alice"), at(0))
+    return n, store.add_reply(n, staff("alice"), text, at(0)).id
 
 
 def _actions(store: TicketStore, number: int) -> list[str]:
@@ -138,7 +138,7 @@ def test_failed_card_posts_back_off_and_closed_tickets_are_left(store: TicketSto
     a = store.create(question("a"), at(0)).number
     b = store.create(question("b", asker("u2")), at(1)).number
     closed = store.create(question("c", asker("u3")), at(2)).number
-    store.close_ticket(closed, "alice", None, at(2))
+    store.close_ticket(closed, staff("alice"), None, at(2))
 
     assert [t.number for t in store.take_pending_staff_posts("p1", at(10), at(3))] == [a, b]
     store.release_staff_post(a, "p1", retry_at=at(6))

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from old_schema import OLD_MIGRATIONS, SCHEMA_VERSION_TABLE
 from storage_support import asker as asker_for_feedback
-from storage_support import at, question
+from storage_support import at, question, staff
 
 from admissionsbot.core.errors import StorageError
 from admissionsbot.core.models import FiledReason, NewTicket, TicketKind, TicketStatus
@@ -117,7 +117,7 @@ def test_database_at_an_old_version_migrates_to_the_latest(backend, version: int
     assert _versions(backend) == [(v,) for v in range(1, _latest() + 1)]
     old = store.get(number)
     assert (old.status, old.asker.private, old.claimed_by, old.reason, old.rejected_entry) == (
-        TicketStatus.ANSWERED, True, "alice", None, None)
+        TicketStatus.ANSWERED, True, staff("alice"), None, None)
     assert [c.entry_id for c in old.candidates] == ["fees"]
     assert old.created_at == at(0).replace(minute=30) and old.replies[0].delivered_at == old.created_at
     assert [e.action for e in old.events] == ["created"]
@@ -136,7 +136,7 @@ def test_database_at_an_old_version_migrates_to_the_latest(backend, version: int
 def test_reopening_keeps_data_and_schema_version(backend) -> None:  # type: ignore[no-untyped-def]
     first = backend.open()
     n = first.create(question("still here?"), at(0)).number
-    first.claim(n, "alice", at(1))
+    first.claim(n, staff("alice"), at(1))
     before = first.get(n)
     first.close_store()
 

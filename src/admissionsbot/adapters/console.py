@@ -17,6 +17,7 @@ from typing import TextIO
 from ..core.conversation import Conversation
 from ..core.desk import TicketDesk
 from ..core.errors import AdmissionsError
+from ..core.handover import typed_follow_up
 from ..core.models import Asker, Reply, TicketKind, TourContact
 from ..core.outcomes import (
     Answered,
@@ -39,6 +40,7 @@ Other things you can type:
   tour      request a campus tour
   staff     pass your last question to the admissions team
   tickets   see your requests to the admissions team and their replies
+  reply N TEXT  answer the admissions team on your ticket N (it is added to that ticket)
   help      this message
   quit      leave (Ctrl-D or Ctrl-C work too)"""
 
@@ -124,6 +126,8 @@ class ConsoleChat:
                 self.show_tickets()
             elif word in ("tour", "/tour"):
                 self.render(self.conversation.request_tour(self.asker))
+            elif (follow_up := typed_follow_up(text)) is not None:
+                self.follow_up(*follow_up)
             else:
                 self.render(self.conversation.say(self.asker, text, self.pending))
         except AdmissionsError as exc:  # e.g. the database is unreachable: say so, keep the session
@@ -238,7 +242,7 @@ class ConsoleChat:
             ticket, reply = taken
             try:
                 self.say(f"Reply from the admissions team on ticket #{ticket.number} ({reply.author}):"
-                         f"{INDENT}{reply.text}")
+                         f"{INDENT}{reply.text}{INDENT}(To answer, type: reply {ticket.number} your message)")
             except BaseException:
                 self._give_back(reply)
                 raise
@@ -254,6 +258,14 @@ class ConsoleChat:
         except AdmissionsError:
             pass  # its lease ends by itself
 
+    def follow_up(self, number: int, message: str) -> None:
+        """`reply N TEXT`: the student answers the admissions team on their ticket N (never a new ticket)."""
+        if not message:
+            self.say(f"Type your message after the number, e.g. reply {number} Thanks, and what about ...")
+            return
+        ticket = self.desk.follow_up(self.asker, number, message)
+        self.say(f"Added to ticket #{ticket.number}; the admissions team will see it with your question.")
+
     def show_tickets(self) -> None:
         tickets = self.desk.tickets_for(self.asker)
         if not tickets:
@@ -263,4 +275,5 @@ class ConsoleChat:
         for t in tickets:
             lines.append(f"  #{t.number} [{t.status.value}] {t.kind.value}: {one_line(t.question, 80)}")
             lines.extend(f"      reply from {r.author}: {one_line(r.text, 200)}" for r in t.replies)
+            lines.extend(f"      you wrote: {one_line(f.text, 200)}" for f in t.followups)
         self.say("\n".join(lines))

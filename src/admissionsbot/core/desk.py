@@ -12,20 +12,23 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from .errors import InvalidInput, TicketCapReached
-from .limits import CLOSE_REASON_CHARS, DETAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS, STAFF_NAME_CHARS
+from .limits import CLOSE_REASON_CHARS, DETAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS
 from .models import (
     Asker,
     Candidate,
     FeedbackTally,
     FiledReason,
+    FollowUp,
     NewTicket,
     Reply,
+    Staff,
     Ticket,
     TicketKind,
     TicketStatus,
     TourContact,
 )
 from .ports import TicketStore
+from .staff import checked_staff
 from .textcheck import clean_text, for_storage, require_email, require_field
 from .tickets import check_reply
 
@@ -46,9 +49,12 @@ class TicketDesk:
         max_live_tickets_per_asker: int = 5,
         clock: Callable[[], datetime] = utcnow,
         lease_clock: Callable[[], datetime] = utcnow,
+        release_after_hours: float = 24.0,
     ) -> None:
         self.store = store
         self.max_live_tickets_per_asker = max_live_tickets_per_asker
+        #: after this long without a word from the claimer, anyone may release or reassign (0: only the claimer)
+        self.release_after = timedelta(hours=release_after_hours) if release_after_hours > 0 else None
         self.clock = clock  # what events and tickets record
         self.lease_clock = lease_clock  # when leases and back-offs end: real time, shared by every process
 
@@ -93,22 +99,50 @@ class TicketDesk:
             raise TicketCapReached(live)
 
     # -- staff -------------------------------------------------------------------------
-    def claim(self, number: int, staff: str) -> Ticket:
-        return self.store.claim(number, require_field(staff, "name", STAFF_NAME_CHARS), self.clock())
+    def claim(self, number: int, staff: Staff) -> Ticket:
+        return self.store.claim(number, checked_staff(staff), self.clock())
 
-    def reply(self, number: int, staff: str, text: str) -> Reply:
+    def reply(self, number: int, staff: Staff, text: str) -> Reply:
         """Record a staff reply; it stays undelivered until an adapter hands it over."""
-        staff = require_field(staff, "name", STAFF_NAME_CHARS)
+        staff = checked_staff(staff)
         body = clean_text(text)
         check_reply(self.store.get(number), staff, body)  # early, friendly error; the store re-checks atomically
         return self.store.add_reply(number, staff, body, self.clock())
 
-    def close(self, number: int, actor: str, reason: str | None = None) -> Ticket:
+    def close(self, number: int, actor: Staff, reason: str | None = None) -> Ticket:
         cleaned = clean_text(reason) if reason else None
         if cleaned and len(cleaned) > CLOSE_REASON_CHARS:
             raise InvalidInput(f"A close reason can be at most {CLOSE_REASON_CHARS} characters.")
-        actor = require_field(actor, "name", STAFF_NAME_CHARS)
-        return self.store.close_ticket(number, actor, cleaned or None, self.clock())
+        return self.store.close_ticket(number, checked_staff(actor), cleaned or None, self.clock())
+
+    # -- hand-over and follow-ups (rules: core/handover.py) ------------------------------------
+    def release(self, number: int, by: Staff) -> Ticket:
+        """Back to open: the claimer, or anyone once the claim is idle for release_after_hours."""
+        return self.store.release(number, checked_staff(by), self.clock(), self.release_after)
+
+    def assign(self, number: int, by: Staff, to: Staff) -> Ticket:
+        """Give the ticket to another staff member (same rule as release when someone else holds it)."""
+        return self.store.assign(number, checked_staff(by), checked_staff(to), self.clock(), self.release_after)
+
+    def reopen(self, number: int, by: Staff) -> Ticket:
+        return self.store.reopen(number, checked_staff(by), self.clock())
+
+    def follow_up(self, asker: Asker, number: int, text: str) -> Ticket:
+        """A student answers a staff reply: their words join that ticket (only their own), never a new one."""
+        return self.store.add_followup(number, asker.platform, asker.user_id, for_storage(text), self.clock())
+
+    def take_followup_notice(self, followup: FollowUp) -> bool:
+        """Before telling staff of a follow-up: True only for the one caller that should tell them."""
+        return self.store.take_followup_notice(followup.id, self.clock())
+
+    def release_followup_notice(self, followup: FollowUp) -> None:
+        self.store.release_followup_notice(followup.id)
+
+    def unannounced_followups(self, limit: int = 50) -> list[tuple[Ticket, FollowUp]]:
+        return self.store.unannounced_followups(limit)
+
+    def staff_members(self) -> list[Staff]:
+        return self.store.staff_members()
 
     def ticket(self, number: int) -> Ticket:
         return self.store.get(number)

@@ -28,6 +28,12 @@ STAFF_NAME_CHARS = 100
 REPLY_CHARS = DISCORD_LONG_TEXT_CHARS
 CLOSE_REASON_CHARS = 500
 
+#: A student's follow-up on their ticket (the Discord form, the console's `reply N TEXT`).
+FOLLOWUP_CHARS = DISCORD_LONG_TEXT_CHARS
+#: A canned reply's name (it is typed in forms and commands) and its text (it becomes a reply).
+SNIPPET_NAME_CHARS = 40
+SNIPPET_CHARS = REPLY_CHARS
+
 #: An FAQ entry id rides in button custom ids ("admissionsbot:nomatch:<id>", 100 characters at most).
 ENTRY_ID_CHARS = 70
 

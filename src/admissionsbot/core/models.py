@@ -125,12 +125,34 @@ class TourContact:
 
 
 @dataclass(frozen=True)
+class Staff:
+    """A staff member: the platform and the user id are who they are; `name` is how they are shown.
+
+    Two values are equal when platform and id are, whatever the names: a member who
+    changes their username is the same person and keeps their claims. `name` is the
+    latest name the store saw (see core/staff.py for the "cli" platform of `--as NAME`).
+    """
+
+    platform: str
+    user_id: str
+    name: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> str:
+        """How the store refers to them in tickets, replies and events: "platform:user_id"."""
+        return f"{self.platform}:{self.user_id}"
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+@dataclass(frozen=True)
 class Reply:
     """A staff reply; `delivered_at` stays None until the student has it."""
 
     id: int
     ticket_number: int
-    author: str
+    author: Staff
     text: str
     created_at: datetime
     delivered_at: datetime | None = None
@@ -139,12 +161,24 @@ class Reply:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A student's answer to a staff reply: added to the ticket, never a new one."""
+
+    id: int
+    ticket_number: int
+    text: str
+    created_at: datetime
+    notified_at: datetime | None = None  # the claimer was told in the staff channel
+
+
+@dataclass(frozen=True)
 class TicketEvent:
     ticket_number: int
     at: datetime
-    actor: str
+    actor: str  # as stored: a staff key ("discord:6000"), "bot", or the asker's name for `created`
     action: str  # created, claimed, replied, closed, reply_delivered, delivery_failed, staff_posted
     detail: str = ""
+    by: Staff | None = field(default=None, compare=False)  # the staff member `actor` names, with their name now
 
 
 @dataclass(frozen=True)
@@ -158,13 +192,22 @@ class Ticket:
     updated_at: datetime
     candidates: tuple[Candidate, ...] = ()
     contact: TourContact | None = None
-    claimed_by: str | None = None
+    claimed_by: Staff | None = None
     close_reason: str | None = None
     staff_post_ref: str | None = None  # adapter's reference to the staff-channel post
     reason: FiledReason | None = None  # why it was filed (None on tickets older than schema v3)
     rejected_entry: str | None = None  # the FAQ answer the student said was not what they asked
     replies: tuple[Reply, ...] = ()
     events: tuple[TicketEvent, ...] = field(default=(), compare=False)
+    followups: tuple[FollowUp, ...] = ()  # the student's answers to staff replies, oldest first
+    # bookkeeping of hand-over, reminders and retention (schema v8; None on older rows where unknown)
+    open_since: datetime | None = None  # when it last became open: unclaimed reminders count from here
+    claimed_at: datetime | None = None  # the claim, or the claimer's latest reply: release_after_hours
+    waiting_since: datetime | None = None  # the student's latest message still unanswered
+    closed_at: datetime | None = None
+    reminded_at: datetime | None = None  # the latest reminder about it in the staff channel
+    reminders: int = 0
+    purged_at: datetime | None = None  # personal data removed (privacy forget, retention_days)
 
 
 @dataclass(frozen=True)

@@ -23,10 +23,10 @@ state changes; listings leave that ticket out with a logged warning.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
-from .models import Asker, FeedbackTally, NewTicket, Reply, Ticket, TicketStatus
+from .models import Asker, FeedbackTally, FollowUp, NewTicket, Reply, Staff, Ticket, TicketStatus
 from .records import TicketFacts, Turn
 
 
@@ -55,13 +55,14 @@ class TicketStore(Protocol):
     def count_live_for_asker(self, platform: str, user_id: str) -> int:
         """How many of the asker's tickets are not closed (for the per-user cap)."""
 
-    def claim(self, number: int, staff: str, at: datetime) -> Ticket:
-        """OPEN -> CLAIMED; exactly one of several concurrent claimers wins."""
+    def claim(self, number: int, staff: Staff, at: datetime) -> Ticket:
+        """OPEN -> CLAIMED; exactly one of several concurrent claimers wins. Every staff action also
+        records the member's latest name (a nameless Staff keeps the stored one)."""
 
-    def add_reply(self, number: int, staff: str, text: str, at: datetime) -> Reply:
+    def add_reply(self, number: int, staff: Staff, text: str, at: datetime) -> Reply:
         """Record an undelivered staff reply; the ticket becomes ANSWERED."""
 
-    def close_ticket(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
+    def close_ticket(self, number: int, actor: Staff, reason: str | None, at: datetime) -> Ticket:
         """Any live state -> CLOSED, with an optional reason (`close_store` releases the store)."""
 
     def set_staff_post(self, number: int, ref: str, at: datetime) -> None:
@@ -157,6 +158,35 @@ class TicketStore(Protocol):
 
     def record_digest(self, week_of: str, ref: str, at: datetime) -> bool:
         """Remember the digest of `week_of` as posted; True only for the call that recorded it."""
+
+    # -- staff queue operations (issue 13): staff names (storage/staff_ops.py) ------------------------
+    def staff_members(self) -> list[Staff]:
+        """Everyone who has worked the queue, with their latest names."""
+
+    def staff_member(self, key: str) -> Staff:
+        """One member by key ("discord:6000"), with the latest name the store has."""
+
+    # hand-over (core/handover.py decides, inside the transaction that locked the ticket)
+    def release(self, number: int, by: Staff, at: datetime, release_after: timedelta | None) -> Ticket:
+        """CLAIMED/ANSWERED -> OPEN, by the claimer or, once the claim is idle for `release_after`, anyone."""
+
+    def assign(self, number: int, by: Staff, to: Staff, at: datetime, release_after: timedelta | None) -> Ticket:
+        """Give the ticket to `to` (claimed, or still answered); the same idle rule when someone holds it."""
+
+    def reopen(self, number: int, by: Staff, at: datetime) -> Ticket:
+        """CLOSED -> OPEN, unclaimed."""
+
+    def add_followup(self, number: int, platform: str, user_id: str, text: str, at: datetime) -> Ticket:
+        """The asker's message joins their own ticket (TicketNotFound for anyone else's); back to claimed or open."""
+
+    def take_followup_notice(self, followup_id: int, at: datetime) -> bool:
+        """Mark a follow-up as announced to staff; True only for the one caller that marked it."""
+
+    def release_followup_notice(self, followup_id: int) -> None:
+        """Unmark it (the notice failed), so the next retry pass announces it."""
+
+    def unannounced_followups(self, limit: int = 50) -> list[tuple[Ticket, FollowUp]]:
+        """Follow-ups not announced yet, oldest first."""
 
     def close_store(self) -> None:
         """Release connections."""

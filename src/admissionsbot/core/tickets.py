@@ -9,7 +9,7 @@ from __future__ import annotations
 from .errors import TransitionError
 from .limits import CLOSE_REASON_CHARS as MAX_REASON_CHARS
 from .limits import REPLY_CHARS as MAX_REPLY_CHARS
-from .models import Ticket, TicketStatus
+from .models import Staff, Ticket, TicketStatus
 
 #: open -> claimed -> answered -> closed; closing is allowed from any live state.
 ALLOWED: dict[TicketStatus, frozenset[TicketStatus]] = {
@@ -24,7 +24,7 @@ def can_move(current: TicketStatus, target: TicketStatus) -> bool:
     return target in ALLOWED[current]
 
 
-def check_claim(ticket: Ticket, staff: str) -> bool:
+def check_claim(ticket: Ticket, staff: Staff) -> bool:
     """Validate a claim. Returns False when `staff` already holds it (a no-op)."""
     if ticket.status is TicketStatus.CLAIMED and ticket.claimed_by == staff:
         return False
@@ -37,7 +37,7 @@ def check_claim(ticket: Ticket, staff: str) -> bool:
     return True
 
 
-def check_reply(ticket: Ticket, staff: str, text: str) -> None:
+def check_reply(ticket: Ticket, staff: Staff, text: str) -> None:
     if not text.strip():
         raise TransitionError("A reply needs some text.")
     if len(text) > MAX_REPLY_CHARS:

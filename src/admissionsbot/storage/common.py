@@ -24,6 +24,7 @@ from ..core.models import (
     FeedbackTally,
     NewTicket,
     Reply,
+    Staff,
     Ticket,
     TicketStatus,
 )
@@ -37,10 +38,10 @@ from .rows import (
     marks,
     new_ticket_values,
     reply_from_row,
-    ticket_from_row,
     to_utc,
 )
 from .schema import Dialect
+from .staff_ops import HandOver
 from .threads import PerThread
 
 #: Actor recorded for events the bot itself causes (deliveries, staff posts).
@@ -54,7 +55,7 @@ def _valid_id(n: int) -> bool:
     return 1 <= n <= MAX_ID
 
 
-class SQLTicketStore(DeliveryLeases, KnowledgeRecords, ABC):
+class SQLTicketStore(DeliveryLeases, KnowledgeRecords, HandOver, ABC):
     """TicketStore implementation over a DB-API-ish connection (see module doc)."""
 
     #: appended to the ticket read inside a state change (" FOR UPDATE" on PostgreSQL)
@@ -198,6 +199,8 @@ class SQLTicketStore(DeliveryLeases, KnowledgeRecords, ABC):
             candidates=self._json(candidates_data(new.candidates)),
             created_at=self._ts(at),
             updated_at=self._ts(at),
+            open_since=self._ts(at),  # unclaimed since (reminders)
+            waiting_since=self._ts(at),  # the student waits for an answer from now
         )
         cols = ", ".join(values)
         sql = f"INSERT INTO tickets ({cols}) VALUES ({marks(len(values))})"
@@ -249,50 +252,53 @@ class SQLTicketStore(DeliveryLeases, KnowledgeRecords, ABC):
         with self._tx(write=False) as conn:
             return self._count_live(conn, platform, user_id)
 
-    def claim(self, number: int, staff: str, at: datetime) -> Ticket:
+    def claim(self, number: int, staff: Staff, at: datetime) -> Ticket:
         at = to_utc(at)
         with self._tx(write=True) as conn:
-            current = ticket_from_row(self._row(conn, number, lock=True))
+            current = self._current(conn, number)
+            staff = self._remember_staff(conn, staff, at)
             if rules.check_claim(current, staff):
                 self._exec(
                     conn,
-                    "UPDATE tickets SET status = ?, claimed_by = ?, updated_at = ? WHERE number = ?",
-                    (TicketStatus.CLAIMED.value, staff, self._ts(at), number),
+                    "UPDATE tickets SET status = ?, claimed_by = ?, updated_at = ?, claimed_at = ? WHERE number = ?",
+                    (TicketStatus.CLAIMED.value, staff.key, self._ts(at), self._ts(at), number),
                 )
-                self._event(conn, number, staff, "claimed", "", at)
+                self._event(conn, number, staff.key, "claimed", "", at)
             return self._full(conn, number)
 
-    def add_reply(self, number: int, staff: str, text: str, at: datetime) -> Reply:
+    def add_reply(self, number: int, staff: Staff, text: str, at: datetime) -> Reply:
         at = to_utc(at)
         with self._tx(write=True) as conn:
-            current = ticket_from_row(self._row(conn, number, lock=True))
+            current = self._current(conn, number)
+            staff = self._remember_staff(conn, staff, at)
             rules.check_reply(current, staff, text)
             self._exec(
                 conn,
-                "UPDATE tickets SET status = ?, updated_at = ? WHERE number = ?",
-                (TicketStatus.ANSWERED.value, self._ts(at), number),
+                "UPDATE tickets SET status = ?, updated_at = ?, claimed_at = ?, waiting_since = NULL WHERE number = ?",
+                (TicketStatus.ANSWERED.value, self._ts(at), self._ts(at), number),
             )
             reply_id = self._insert(
                 conn,
                 "INSERT INTO replies (ticket_number, author, text, created_at, delivery_attempts, "
                 "last_error) VALUES (?, ?, ?, ?, 0, '')",
-                (number, staff, text, self._ts(at)),
+                (number, staff.key, text, self._ts(at)),
                 "id",
             )
-            self._event(conn, number, staff, "replied", f"reply {reply_id}", at)
-            return reply_from_row(self._reply_row(conn, reply_id))
+            self._event(conn, number, staff.key, "replied", f"reply {reply_id}", at)
+            return reply_from_row(self._reply_row(conn, reply_id), {staff.key: staff})
 
-    def close_ticket(self, number: int, actor: str, reason: str | None, at: datetime) -> Ticket:
+    def close_ticket(self, number: int, actor: Staff, reason: str | None, at: datetime) -> Ticket:
         at = to_utc(at)
         with self._tx(write=True) as conn:
-            current = ticket_from_row(self._row(conn, number, lock=True))
+            current = self._current(conn, number)
+            actor = self._remember_staff(conn, actor, at)
             rules.check_close(current, reason)
             self._exec(
                 conn,
-                "UPDATE tickets SET status = ?, close_reason = ?, updated_at = ? WHERE number = ?",
-                (TicketStatus.CLOSED.value, reason, self._ts(at), number),
+                "UPDATE tickets SET status = ?, close_reason = ?, updated_at = ?, closed_at = ? WHERE number = ?",
+                (TicketStatus.CLOSED.value, reason, self._ts(at), self._ts(at), number),
             )
-            self._event(conn, number, actor, "closed", reason or "", at)
+            self._event(conn, number, actor.key, "closed", reason or "", at)
             return self._full(conn, number)
 
     def set_staff_post(self, number: int, ref: str, at: datetime) -> None:

@@ -24,14 +24,17 @@ from ..core.models import (
     Asker,
     Candidate,
     FiledReason,
+    FollowUp,
     NewTicket,
     Reply,
+    Staff,
     Ticket,
     TicketEvent,
     TicketKind,
     TicketStatus,
     TourContact,
 )
+from ..core.staff import staff_from_key
 
 Row = Mapping[str, Any]
 #: Runs one `?`-placeholder SELECT and returns its rows.
@@ -133,12 +136,13 @@ def new_ticket_values(new: NewTicket) -> dict[str, Any]:
     }
 
 
-def reply_from_row(row: Row) -> Reply:
+def reply_from_row(row: Row, staff: Mapping[str, Staff] | None = None) -> Reply:
+    """`staff`: the current names of the keys rows hold (storage/staff_ops.py); without, keys read as ids."""
     number, label = int(row["ticket_number"]), f"reply #{row['id']}"
     return Reply(
         id=int(row["id"]),
         ticket_number=number,
-        author=row["author"],
+        author=staff_from_key(row["author"], staff),
         text=row["text"],
         created_at=_read(row, "created_at", _required_ts, _TIMESTAMP, number, label),
         delivered_at=_read(row, "delivered_at", parse_ts, _OPTIONAL_TIMESTAMP, number, label),
@@ -147,7 +151,19 @@ def reply_from_row(row: Row) -> Reply:
     )
 
 
-def event_from_row(row: Row) -> TicketEvent:
+def followup_from_row(row: Row) -> FollowUp:
+    number = int(row["ticket_number"])
+    label = f"follow-up #{row['id']}"
+    return FollowUp(
+        id=int(row["id"]),
+        ticket_number=number,
+        text=row["text"],
+        created_at=_read(row, "created_at", _required_ts, _TIMESTAMP, number, label),
+        notified_at=_read(row, "notified_at", parse_ts, _OPTIONAL_TIMESTAMP, number, label),
+    )
+
+
+def event_from_row(row: Row, staff: Mapping[str, Staff] | None = None) -> TicketEvent:
     number = int(row["ticket_number"])
     return TicketEvent(
         ticket_number=number,
@@ -155,6 +171,7 @@ def event_from_row(row: Row) -> TicketEvent:
         actor=row["actor"],
         action=row["action"],
         detail=row["detail"] or "",
+        by=(staff or {}).get(row["actor"]),
     )
 
 
@@ -172,7 +189,8 @@ def _reason(value: str | None) -> FiledReason | None:
 
 
 def ticket_from_row(
-    row: Row, replies: Iterable[Reply] = (), events: Iterable[TicketEvent] = ()
+    row: Row, replies: Iterable[Reply] = (), events: Iterable[TicketEvent] = (),
+    staff: Mapping[str, Staff] | None = None, followups: Iterable[FollowUp] = (),
 ) -> Ticket:
     number = int(row["number"])
 
@@ -204,20 +222,28 @@ def ticket_from_row(
         updated_at=read("updated_at", _required_ts, _TIMESTAMP),
         candidates=read("candidates", candidates_from, _CANDIDATES),
         contact=contact,
-        claimed_by=row["claimed_by"],
+        claimed_by=staff_from_key(row["claimed_by"], staff) if row["claimed_by"] else None,
         close_reason=row["close_reason"],
         staff_post_ref=row["staff_post_ref"],
         reason=read("filed_reason", _reason, _REASONS),
         rejected_entry=row["rejected_entry"],
         replies=tuple(replies),
         events=tuple(events),
+        followups=tuple(followups),
+        open_since=read("open_since", parse_ts, _OPTIONAL_TIMESTAMP),
+        claimed_at=read("claimed_at", parse_ts, _OPTIONAL_TIMESTAMP),
+        waiting_since=read("waiting_since", parse_ts, _OPTIONAL_TIMESTAMP),
+        closed_at=read("closed_at", parse_ts, _OPTIONAL_TIMESTAMP),
+        reminded_at=read("reminded_at", parse_ts, _OPTIONAL_TIMESTAMP),
+        reminders=read("reminders", int, "a whole number"),
+        purged_at=read("purged_at", parse_ts, _OPTIONAL_TIMESTAMP),
     )
 
 
 # -- whole tickets ---------------------------------------------------------------------------
 
 
-def chunks(items: Sequence[int]) -> Iterator[Sequence[int]]:
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
     for i in range(0, len(items), _CHUNK):
         yield items[i : i + _CHUNK]
 
@@ -237,6 +263,17 @@ def _collect(
         broken.setdefault(exc.number, exc)
 
 
+def staff_names(fetch: Fetch, keys: Iterable[object]) -> dict[str, Staff]:
+    """Key -> Staff with the latest stored name, for the staff keys among `keys`."""
+    wanted = sorted({str(k) for k in keys if k})
+    found: dict[str, Staff] = {}
+    for part in chunks(wanted):
+        sql = f"SELECT staff_id, platform, user_id, name FROM staff WHERE staff_id IN ({marks(len(part))})"
+        for r in fetch(sql, part):
+            found[str(r["staff_id"])] = Staff(str(r["platform"]), str(r["user_id"]), str(r["name"]))
+    return found
+
+
 def load_tickets(fetch: Fetch, rows: Sequence[Row], with_events: bool = False, strict: bool = False) -> list[Ticket]:
     """Ticket rows with their replies (and optionally events) attached, in the rows' order.
 
@@ -247,17 +284,26 @@ def load_tickets(fetch: Fetch, rows: Sequence[Row], with_events: bool = False, s
     numbers = [int(r["number"]) for r in rows]
     replies: dict[int, list[Reply]] = defaultdict(list)
     events: dict[int, list[TicketEvent]] = defaultdict(list)
+    followups: dict[int, list[FollowUp]] = defaultdict(list)
     broken: dict[int, UnreadableRow] = {}
+    reply_rows: list[Row] = []
+    event_rows: list[Row] = []
     for part in chunks(numbers):
-        for r in fetch(f"SELECT * FROM replies WHERE ticket_number IN ({marks(len(part))}) ORDER BY id", part):
-            _collect(replies, broken, reply_from_row, r)
+        reply_rows += fetch(f"SELECT * FROM replies WHERE ticket_number IN ({marks(len(part))}) ORDER BY id", part)
+        for r in fetch(f"SELECT * FROM followups WHERE ticket_number IN ({marks(len(part))}) ORDER BY id", part):
+            _collect(followups, broken, followup_from_row, r)
         if with_events:
-            for r in fetch(f"SELECT * FROM events WHERE ticket_number IN ({marks(len(part))}) ORDER BY id", part):
-                _collect(events, broken, event_from_row, r)
+            event_rows += fetch(f"SELECT * FROM events WHERE ticket_number IN ({marks(len(part))}) ORDER BY id", part)
+    staff = staff_names(fetch, [r["claimed_by"] for r in rows] + [r["author"] for r in reply_rows]
+                        + [r["actor"] for r in event_rows])
+    for r in reply_rows:
+        _collect(replies, broken, lambda row: reply_from_row(row, staff), r)
+    for r in event_rows:
+        _collect(events, broken, lambda row: event_from_row(row, staff), r)
     tickets = []
     for r, n in zip(rows, numbers, strict=True):
         try:
-            ticket = ticket_from_row(r, replies[n], events[n])  # the ticket's own row first
+            ticket = ticket_from_row(r, replies[n], events[n], staff, followups[n])  # the ticket's own row first
             if n in broken:
                 raise broken[n]
             tickets.append(ticket)

@@ -170,6 +170,87 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
             message_ref TEXT NOT NULL DEFAULT ''
         )""",
     ),
+    (  # 8: staff queue operations (issue 13): staff are "platform:user_id" keys with their latest name in
+        # `staff` (the "name (id)" and `--as NAME` texts of older rows rewritten, core/staff.py); hand-over and
+        # reminder times on tickets; students' follow-ups; canned replies; the privacy audit log
+        """CREATE TABLE staff (
+            staff_id TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            seen_at {ts} NOT NULL
+        )""",
+        """CREATE TABLE staff_v8_names (
+            old TEXT PRIMARY KEY,
+            platform TEXT NOT NULL DEFAULT 'cli',
+            user_id TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL DEFAULT '',
+            seen_at {ts} NOT NULL
+        )""",
+        "INSERT INTO staff_v8_names (old, seen_at) SELECT who, MAX(at) FROM ("
+        "SELECT claimed_by AS who, updated_at AS at FROM tickets WHERE claimed_by IS NOT NULL "
+        "UNION ALL SELECT author, created_at FROM replies "
+        "UNION ALL SELECT actor, at FROM events WHERE action IN ('claimed', 'replied', 'closed')"
+        ") named GROUP BY who",
+        "UPDATE staff_v8_names SET user_id = old, name = old",
+        Only("sqlite",  # "name (digits)": what rtrim leaves ends in " (", the rest is digits and one ")"
+             "UPDATE staff_v8_names SET platform = 'discord', "
+             "user_id = substr(old, length(rtrim(old, '0123456789)')) + 1, "
+             "length(old) - length(rtrim(old, '0123456789)')) - 1), "
+             "name = substr(old, 1, length(rtrim(old, '0123456789)')) - 2) "
+             "WHERE old GLOB '* ([0-9]*)' AND rtrim(old, '0123456789)') GLOB '* (' "
+             "AND substr(old, length(rtrim(old, '0123456789)')) + 1) NOT GLOB '*)*)'"),
+        Only("postgres",
+             "UPDATE staff_v8_names SET platform = 'discord', user_id = substring(old from ' \\(([0-9]+)\\)$'), "
+             "name = substring(old from '^(.*) \\([0-9]+\\)$') WHERE old ~ '^.* \\([0-9]+\\)$'"),
+        "INSERT INTO staff (staff_id, platform, user_id, name, seen_at) "
+        "SELECT platform || ':' || user_id, platform, user_id, name, seen_at FROM staff_v8_names n "
+        "WHERE seen_at = (SELECT MAX(seen_at) FROM staff_v8_names m "
+        "WHERE m.platform = n.platform AND m.user_id = n.user_id) ON CONFLICT (staff_id) DO NOTHING",
+        "UPDATE tickets SET claimed_by = (SELECT platform || ':' || user_id FROM staff_v8_names "
+        "WHERE old = tickets.claimed_by) WHERE claimed_by IS NOT NULL",
+        "UPDATE replies SET author = (SELECT platform || ':' || user_id FROM staff_v8_names "
+        "WHERE old = replies.author)",
+        "UPDATE events SET actor = (SELECT platform || ':' || user_id FROM staff_v8_names "
+        "WHERE old = events.actor) WHERE action IN ('claimed', 'replied', 'closed')",
+        "DROP TABLE staff_v8_names",
+        "ALTER TABLE tickets ADD COLUMN open_since {ts}",  # when it last became open (unclaimed reminders)
+        "ALTER TABLE tickets ADD COLUMN claimed_at {ts}",  # the claim, or the claimer's last reply (release)
+        "ALTER TABLE tickets ADD COLUMN waiting_since {ts}",  # the student's last message (unanswered reminders)
+        "ALTER TABLE tickets ADD COLUMN closed_at {ts}",  # retention_days counts from here
+        "ALTER TABLE tickets ADD COLUMN reminded_at {ts}",  # the last reminder about it
+        "ALTER TABLE tickets ADD COLUMN reminders INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tickets ADD COLUMN purged_at {ts}",  # personal data removed (privacy forget or retention)
+        "UPDATE tickets SET open_since = created_at WHERE status = 'open'",
+        "UPDATE tickets SET waiting_since = created_at WHERE status IN ('open', 'claimed')",
+        "UPDATE tickets SET claimed_at = COALESCE((SELECT MAX(at) FROM events e WHERE e.ticket_number = "
+        "tickets.number AND e.action IN ('claimed', 'replied')), updated_at) WHERE claimed_by IS NOT NULL",
+        "UPDATE tickets SET closed_at = COALESCE((SELECT MAX(at) FROM events e WHERE e.ticket_number = "
+        "tickets.number AND e.action = 'closed'), updated_at) WHERE status = 'closed'",
+        "CREATE INDEX tickets_closed ON tickets (closed_at) WHERE purged_at IS NULL AND status = 'closed'",
+        """CREATE TABLE followups (
+            id {id},
+            ticket_number {ref} NOT NULL REFERENCES tickets(number),
+            text TEXT NOT NULL,
+            created_at {ts} NOT NULL,
+            notified_at {ts}
+        )""",
+        "CREATE INDEX followups_ticket ON followups (ticket_number, id)",
+        "CREATE INDEX followups_unnotified ON followups (created_at, id) WHERE notified_at IS NULL",
+        """CREATE TABLE snippets (
+            name TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at {ts} NOT NULL
+        )""",
+        """CREATE TABLE audit_log (
+            id {id},
+            at {ts} NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        )""",
+    ),
 ]
 
 

@@ -50,6 +50,7 @@ from .embeds import (
 )
 from .identity import asker_from_interaction, asker_from_message
 from .modals import FixTourView, TourModal
+from .queue_items import MAX_FOLLOWUP_BUTTONS, followup_view
 
 if TYPE_CHECKING:
     from ...core.conversation import Conversation
@@ -236,8 +237,14 @@ class StudentFlows:
         embeds = [my_tickets_embed(tickets)]
         for ticket, reply in shown:
             embeds.extend(reply_embeds(ticket, reply))
-        for pack in pack_embeds(embeds):
-            await interaction.followup.send(embeds=pack, ephemeral=True)
+        packs = pack_embeds(embeds)
+        answerable = [t.number for t in tickets if t.replies][:MAX_FOLLOWUP_BUTTONS]  # "Reply to #N" under the list
+        for i, pack in enumerate(packs):
+            if answerable and i == len(packs) - 1:
+                view = followup_view(answerable, labelled=True)
+                await interaction.followup.send(embeds=pack, ephemeral=True, view=view)
+            else:
+                await interaction.followup.send(embeds=pack, ephemeral=True)
         if pending:
             await self.bot.delivery.mark_shown([r for _, r in pending])
             for number in sorted({t.number for t, _ in pending}):

@@ -85,6 +85,7 @@ class BackgroundCog(commands.Cog, name="Background"):
         """Post what staff have not seen yet and deliver replies students have not had yet."""
         delivery = self.bot.delivery
         await delivery.retry_pending()
+        await self.bot.followups.announce_pending()  # students' answers to replies that staff have not heard of
         for _ in range(EXTRA_PASSES):
             wait = await delivery.next_retry_in()
             if wait is None or wait >= self.bot.settings.retry_interval_seconds:

@@ -28,6 +28,9 @@ from .answers import StudentFlows
 from .background_cog import BackgroundCog
 from .delivery import Delivery
 from .dynamic_items import DYNAMIC_ITEMS
+from .followups import FollowUpFlows
+from .handover import HandoverFlows
+from .queue_items import QUEUE_ITEMS
 from .staff_actions import StaffFlows
 from .staff_cog import StaffCog
 from .student_cog import StudentCog
@@ -77,10 +80,12 @@ class AdmissionsBot(commands.Bot):
         self.delivery = Delivery(self)
         self.student = StudentFlows(self)
         self.staff = StaffFlows(self)
+        self.handover = HandoverFlows(self)
+        self.followups = FollowUpFlows(self)
         self._background = background
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.add_dynamic_items(*DYNAMIC_ITEMS, *QUEUE_ITEMS)
         cogs: list[commands.Cog] = [StudentCog(self), StaffCog(self)]
         if self._background:
             cogs.append(BackgroundCog(self))

@@ -38,6 +38,7 @@ from ...core.models import Reply, Ticket, TicketStatus
 from .dynamic_items import staff_view
 from .embeds import pack_embeds, reply_embeds, reply_waiting_text, staff_note_text, staff_ticket_embed
 from .identity import PLATFORM
+from .queue_items import followup_view
 
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
@@ -120,6 +121,10 @@ class Delivery:
         return self.bot.get_channel(channel_id) or self.bot.get_partial_messageable(  # type: ignore[return-value]
             channel_id, guild_id=self.bot.settings.guild_id, type=discord.ChannelType.text
         )
+
+    def staff_channel(self) -> discord.abc.Messageable | None:
+        """The staff channel (None when staff_channel_id is not set), for notes other modules post."""
+        return self._staff_channel()
 
     def _card_channel(self) -> discord.abc.Messageable | None:
         """The staff channel, or None (said once in the log): the cards then wait in the queue."""
@@ -255,8 +260,12 @@ class Delivery:
         """DM a reply whose lease this process holds (`reply` as the store had it when taken)."""
         try:
             dm = await self.bot.create_dm(discord.Object(int(ticket.asker.user_id)))
-            for part, embeds in enumerate(pack_embeds(reply_embeds(ticket, reply))):
-                await dm.send(embeds=embeds, nonce=reply_nonce(reply.id, part))
+            packs = pack_embeds(reply_embeds(ticket, reply))
+            for part, embeds in enumerate(packs):
+                if part == len(packs) - 1:  # "Reply" under the last part: the student's answer joins this ticket
+                    await dm.send(embeds=embeds, nonce=reply_nonce(reply.id, part), view=followup_view([ticket.number]))
+                else:
+                    await dm.send(embeds=embeds, nonce=reply_nonce(reply.id, part))
         except SEND_ERRORS as exc:
             reason = describe(exc)
             attempts = await asyncio.to_thread(self.desk.delivery_failed, reply, reason,

@@ -183,19 +183,24 @@ class OfferButton(_AskersOnly, _Guarded, DynamicItem[Button], template=rf"{NS}:o
 
 # -- staff buttons --------------------------------------------------------------------------
 class StaffButton(
-    _Guarded, DynamicItem[Button], template=rf"{NS}:staff:(?P<action>claim|reply|close):(?P<number>[0-9]{{1,18}})"
+    _Guarded, DynamicItem[Button],
+    template=rf"{NS}:staff:(?P<action>claim|reply|close|release|assign|reopen):(?P<number>[0-9]{{1,18}})"
 ):
-    """Claim / Reply / Close on a staff-channel ticket card; staff-only on every click."""
+    """Claim / Reply / Close, Release / Assign / Reopen on a staff-channel ticket card; staff-only on every click."""
 
     LOOK = {
         "claim": ("Claim", discord.ButtonStyle.primary),
         "reply": ("Reply", discord.ButtonStyle.success),
         "close": ("Close", discord.ButtonStyle.danger),
+        "release": ("Release", discord.ButtonStyle.secondary),
+        "assign": ("Assign", discord.ButtonStyle.secondary),
+        "reopen": ("Reopen", discord.ButtonStyle.secondary),
     }
 
-    def __init__(self, action: str, number: int, disabled: bool = False) -> None:
+    def __init__(self, action: str, number: int, disabled: bool = False, row: int | None = None) -> None:
         label, style = self.LOOK[action]
-        super().__init__(Button(label=label, style=style, disabled=disabled, custom_id=f"{NS}:staff:{action}:{number}"))
+        super().__init__(Button(label=label, style=style, disabled=disabled, custom_id=f"{NS}:staff:{action}:{number}",
+                                row=row))
         self.action, self.number = action, number
 
     @classmethod
@@ -213,8 +218,14 @@ class StaffButton(
             await staff.claim(interaction, self.number)
         elif self.action == "reply":
             await staff.open_reply_form(interaction, self.number)
-        else:
+        elif self.action == "close":
             await staff.open_close_form(interaction, self.number)
+        elif self.action == "release":
+            await _bot(interaction).handover.release(interaction, self.number)
+        elif self.action == "assign":
+            await _bot(interaction).handover.open_assign(interaction, self.number)
+        else:
+            await _bot(interaction).handover.reopen(interaction, self.number)
 
 
 DYNAMIC_ITEMS = (AnswerButton, TourButton, PickButton, AskTeamButton, OfferButton, StaffButton)
@@ -253,10 +264,13 @@ def tour_view(*, asked: bool = False) -> View:
 
 
 def staff_view(ticket: Ticket) -> View:
-    """Claim only while open; everything disabled once closed."""
+    """Claim only while open; Release while someone holds it; Reopen only once closed, when all else is off."""
     closed = ticket.status is TicketStatus.CLOSED
     view = View(timeout=None)
-    view.add_item(StaffButton("claim", ticket.number, disabled=ticket.status is not TicketStatus.OPEN))
-    view.add_item(StaffButton("reply", ticket.number, disabled=closed))
-    view.add_item(StaffButton("close", ticket.number, disabled=closed))
+    view.add_item(StaffButton("claim", ticket.number, disabled=ticket.status is not TicketStatus.OPEN, row=0))
+    view.add_item(StaffButton("reply", ticket.number, disabled=closed, row=0))
+    view.add_item(StaffButton("close", ticket.number, disabled=closed, row=0))
+    view.add_item(StaffButton("release", ticket.number, disabled=closed or ticket.claimed_by is None, row=1))
+    view.add_item(StaffButton("assign", ticket.number, disabled=closed, row=1))
+    view.add_item(StaffButton("reopen", ticket.number, disabled=not closed, row=1))
     return view

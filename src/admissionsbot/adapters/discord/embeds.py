@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 import discord
 
 from ...core.limits import DISCORD_MESSAGE_CHARS
-from ...core.models import Entry, Reply, Ticket, TicketKind, TicketStatus
+from ...core.models import Entry, Reply, Staff, Ticket, TicketKind, TicketStatus
 
 MESSAGE_CHARS = DISCORD_MESSAGE_CHARS
 TITLE_CHARS = 256
@@ -238,12 +238,23 @@ def staff_ticket_embed(ticket: Ticket, question_of: Callable[[str], str | None])
             why += f" (rejected answer: {clip(title, 90)} `{ticket.rejected_entry}`)"
         embed.add_field(name="Why it came to staff", value=clip(why, FIELD_VALUE_CHARS), inline=False)
     if ticket.claimed_by:
-        embed.add_field(name="Claimed by", value=clip(ticket.claimed_by, FIELD_VALUE_CHARS))
+        embed.add_field(name="Claimed by", value=clip(staff_shown(ticket.claimed_by), FIELD_VALUE_CHARS))
     if ticket.close_reason:
         embed.add_field(name="Close reason", value=clip(ticket.close_reason, FIELD_VALUE_CHARS), inline=False)
     if ticket.replies:
         embed.add_field(name="Replies", value=_replies_summary(ticket.replies), inline=False)
+    if ticket.followups:
+        latest = [f"<t:{int(f.created_at.timestamp())}:R>: {clip(f.text, 300)}" for f in ticket.followups[-2:]]
+        embed.add_field(name=f"The student wrote back ({len(ticket.followups)})",
+                        value=clip("\n".join(latest), FIELD_VALUE_CHARS), inline=False)
     return fit(embed)
+
+
+def staff_shown(staff: Staff) -> str:
+    """A staff member by their latest name; a Discord member also as a mention (it renders their name, pings none)."""
+    if staff.platform == "discord" and staff.user_id.isdigit():
+        return f"{staff} (<@{staff.user_id}>)"
+    return f"{staff} ({staff.platform})"
 
 
 def _where(ticket: Ticket) -> str:
@@ -264,7 +275,7 @@ def _replies_summary(replies: Iterable[Reply]) -> str:
             status = f"⚠️ NOT delivered yet ({r.delivery_attempts} tries: {clip(r.last_error, 80)}); retrying"
         else:
             status = "delivering…"
-        lines.append(f"**{clip(r.author, 60)}:** {clip(r.text, 120)} — {status}")
+        lines.append(f"**{clip(str(r.author), 60)}:** {clip(r.text, 120)} — {status}")
     return clip("\n".join(lines), FIELD_VALUE_CHARS)
 
 

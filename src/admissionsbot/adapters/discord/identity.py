@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from ...config import Settings
-from ...core.models import Asker
+from ...core.models import Asker, Staff
 
 PLATFORM = "discord"
 
@@ -24,9 +24,14 @@ class NotStaff(app_commands.CheckFailure):
         super().__init__(message)
 
 
+def staff_member(user: discord.abc.User) -> Staff:
+    """A staff member is their Discord id; the username is only how they are shown (it can change)."""
+    return Staff(PLATFORM, str(user.id), user.name)
+
+
 def staff_name(user: discord.abc.User) -> str:
-    """Stable and readable: the username can change, the id cannot."""
-    return f"{user.name} ({user.id})"
+    """The key that names this member in the queue's records ("discord:ID"), shown with their latest name."""
+    return staff_member(user).key
 
 
 def is_staff(user: discord.abc.User, guild_id: int | None, settings: Settings) -> bool:

@@ -20,7 +20,7 @@ from ...core.models import TicketStatus
 from . import errors
 from .delivery import Sent
 from .embeds import MESSAGE_CHARS, clip, full_text_embeds, message_chunks, staff_ticket_embed, ticket_list_embed
-from .identity import staff_name
+from .identity import staff_member
 from .modals import CloseModal, ReplyModal
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class StaffFlows:
 
     async def claim(self, interaction: discord.Interaction, number: int) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ticket = await asyncio.to_thread(self.desk.claim, number, staff_name(interaction.user))
+        ticket = await asyncio.to_thread(self.desk.claim, number, staff_member(interaction.user))
         await interaction.followup.send(f"You claimed ticket #{ticket.number}.", ephemeral=True)
         await self.bot.delivery.refresh(number)
 
@@ -53,7 +53,7 @@ class StaffFlows:
         """Record the reply, then deliver it; a refused reply from the form is echoed back."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            reply = await asyncio.to_thread(self.desk.reply, number, staff_name(interaction.user), text)
+            reply = await asyncio.to_thread(self.desk.reply, number, staff_member(interaction.user), text)
         except AdmissionsError as exc:
             if not echo_on_error:
                 raise
@@ -76,7 +76,7 @@ class StaffFlows:
 
     async def close(self, interaction: discord.Interaction, number: int, reason: str | None) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ticket = await asyncio.to_thread(self.desk.close, number, staff_name(interaction.user), reason)
+        ticket = await asyncio.to_thread(self.desk.close, number, staff_member(interaction.user), reason)
         await interaction.followup.send(f"Ticket #{ticket.number} closed.", ephemeral=True)
         await self.bot.delivery.refresh(number)
 

@@ -60,6 +60,20 @@ class StaffCog(commands.Cog, name="Staff"):
                           reason: app_commands.Range[str, 1, CLOSE_REASON_CHARS] | None = None) -> None:
         await self.bot.staff.close(interaction, number, reason)
 
+    @queue.command(name="release", description="Give a claimed ticket back to the open queue")
+    async def queue_release(self, interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
+        await self.bot.handover.release(interaction, number)
+
+    @queue.command(name="assign", description="Give a ticket to another staff member")
+    @app_commands.describe(member="The staff member who takes it over")
+    async def queue_assign(self, interaction: discord.Interaction, number: app_commands.Range[int, 1],
+                           member: discord.Member) -> None:
+        await self.bot.handover.assign(interaction, number, member)
+
+    @queue.command(name="reopen", description="Reopen a closed ticket")
+    async def queue_reopen(self, interaction: discord.Interaction, number: app_commands.Range[int, 1]) -> None:
+        await self.bot.handover.reopen(interaction, number)
+
     @faq.command(name="reload", description="Reload and validate the FAQ files; a broken FAQ is not loaded")
     async def faq_reload(self, interaction: discord.Interaction) -> None:
         await self.bot.staff.reload_faq(interaction)
