@@ -39,3 +39,12 @@ ENTRY_ID_CHARS = 70
 
 #: Bookkeeping text (delivery errors, event details) kept per row.
 DETAIL_CHARS = 500
+
+#: Campus tours (core/tours.py): what staff type for a slot, and what a student books.
+TOUR_WHEN_CHARS = 40  # "2026-12-08T14:00", or with an offset where clocks go back
+TOUR_NOTE_CHARS = 200
+TOUR_CAPACITY_MAX = 500
+TOUR_LENGTH_MINUTES = (15, 8 * 60)  # shortest and longest slot
+TOUR_VISITORS_MAX = 10  # visitors one booking may bring (the student included)
+#: Open slots offered at once: Discord's select menu holds at most 25 options.
+TOUR_SLOTS_SHOWN = 25

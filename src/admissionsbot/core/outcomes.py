@@ -7,9 +7,11 @@ widget, another chat platform) is a renderer of these and nothing more.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from .models import Candidate, Entry, Ticket
+from .tours import TourBooking, TourSlot
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,56 @@ class Refused:
     keep_pending: bool = False
 
 
-Outcome = Answered | Clarify | OfferStaff | TicketFiled | OpenTourForm | SmallTalk | Nudge | Refused
+# -- campus tours by slot (core/tour_dialogue.py) -----------------------------------------------------
+def _utc() -> ZoneInfo:
+    return ZoneInfo("UTC")
+
+
+@dataclass(frozen=True)
+class ChooseSlot:
+    """Open tour times to pick from, soonest first, or "none of these times" (the free-text request).
+
+    `moving`: the booking (its ticket number) being moved; "none of these" then keeps it as it is.
+    `zone`: the school's time zone, in which times are shown.
+    """
+
+    question: str
+    slots: tuple[TourSlot, ...]
+    intro: str = ""
+    moving: int | None = None
+    zone: ZoneInfo = field(default_factory=_utc)
+
+
+@dataclass(frozen=True)
+class OpenBookingForm:
+    """A time was picked: collect name, email, number of visitors, notes (no place is held yet)."""
+
+    slot: TourSlot
+    question: str
+    zone: ZoneInfo = field(default_factory=_utc)
+
+
+@dataclass(frozen=True)
+class TourBooked:
+    """The booking is stored and confirmed (or `moved` to its new time); the ticket carries the contact."""
+
+    ticket: Ticket
+    booking: TourBooking
+    zone: ZoneInfo = field(default_factory=_utc)
+    moved: bool = False
+    reminder_hours: float = 0.0  # a reminder comes this long before (0: none will)
+
+
+@dataclass(frozen=True)
+class BookingCancelled:
+    """The student gave their places back; its ticket is closed."""
+
+    booking: TourBooking
+    zone: ZoneInfo = field(default_factory=_utc)
+
+
+Outcome = (Answered | Clarify | OfferStaff | TicketFiled | OpenTourForm | SmallTalk | Nudge | Refused
+           | ChooseSlot | OpenBookingForm | TourBooked | BookingCancelled)
 
 
 @dataclass(frozen=True)
@@ -95,6 +146,8 @@ class Pending:
     choices: tuple[Entry, ...] = ()
     offer: OfferStaff | None = None
     rejected_entry: str | None = None  # carried through choices offered after "not what I asked"
+    slots: tuple[TourSlot, ...] = ()  # tour times offered by number (0: none of these)
+    moving: int | None = None  # the booking those times would move
 
 
 def pending_after(outcome: Outcome, before: Pending | None = None) -> Pending:
@@ -105,6 +158,8 @@ def pending_after(outcome: Outcome, before: Pending | None = None) -> Pending:
         return Pending(question=outcome.question, choices=outcome.choices, rejected_entry=outcome.rejected_entry)
     if isinstance(outcome, OfferStaff):
         return Pending(question=outcome.question, offer=outcome)
+    if isinstance(outcome, ChooseSlot):
+        return Pending(question=outcome.question, slots=outcome.slots, moving=outcome.moving)
     if isinstance(outcome, Refused) and outcome.keep_pending and before is not None:
         return before
     return Pending()
