@@ -28,6 +28,7 @@ from typing import Protocol
 
 from .models import Asker, FeedbackTally, FollowUp, NewTicket, Reply, Staff, Ticket, TicketStatus
 from .records import TicketFacts, Turn
+from .tours import NewTourSlot, TourBooking, TourNotice, TourSlot
 
 
 class TicketStore(Protocol):
@@ -187,6 +188,60 @@ class TicketStore(Protocol):
 
     def unannounced_followups(self, limit: int = 50) -> list[tuple[Ticket, FollowUp]]:
         """Follow-ups not announced yet, oldest first."""
+
+    # -- campus tours (issue 14): slots and bookings (storage/tours.py) ------------------------------
+    # A booking is a ticket of kind tour (contact details in the ticket) plus a row naming its slot.
+    def add_tour_slot(self, slot: NewTourSlot, at: datetime) -> TourSlot:
+        """Publish a slot (already checked by core.tours.check_new_slot)."""
+
+    def tour_slot(self, slot_id: int) -> TourSlot:
+        """One slot with its places booked; raises SlotNotFound."""
+
+    def tour_slots(self, starts_after: datetime | None = None, until: datetime | None = None, *,
+                   include_cancelled: bool = True, limit: int = 200) -> list[TourSlot]:
+        """Slots starting after `starts_after` and by `until`, soonest first."""
+
+    def cancel_tour_slot(self, slot_id: int, by: Staff, reason: str | None, at: datetime
+                         ) -> tuple[TourSlot, list[int]]:
+        """Cancel a slot: its live bookings become slot_cancelled (a notice each, sent once) and their
+        tickets close; returns the slot and those ticket numbers. TransitionError if already cancelled."""
+
+    def tour_roster(self, slot_id: int) -> list[tuple[Ticket, TourBooking]]:
+        """Every booking made in the slot (cancelled ones too) with its ticket, first booked first."""
+
+    def tour_booking(self, number: int) -> TourBooking:
+        """The booking whose ticket is `number`; raises BookingNotFound."""
+
+    def tour_bookings_for(self, platform: str, user_id: str, limit: int = 25) -> list[TourBooking]:
+        """One student's bookings (any state), the soonest tour first."""
+
+    def book_tour(self, new: NewTicket, slot_id: int, visitors: int, at: datetime, remind_at: datetime | None,
+                  max_live: int | None = None) -> tuple[Ticket, TourBooking]:
+        """File the booking's ticket and take `visitors` places in one transaction, never over the
+        slot's capacity whatever runs at once; raises AlreadyBooked, TicketCapReached, SlotNotFound or
+        SlotUnavailable (cancelled, started, too few places) and then changes nothing."""
+
+    def cancel_tour_booking(self, number: int, platform: str, user_id: str, actor: str, reason: str,
+                            at: datetime) -> TourBooking:
+        """The asker gives their places back and the ticket closes; BookingNotFound if not theirs."""
+
+    def move_tour_booking(self, number: int, slot_id: int, platform: str, user_id: str, details: str,
+                          remind_at: datetime | None, at: datetime) -> TourBooking:
+        """Move the asker's live booking to another slot under the same capacity rule."""
+
+    def take_tour_notices(self, owner: str, until: datetime, lease_now: datetime, due_now: datetime,
+                          platform: str | None = None, user_id: str | None = None, limit: int = 20,
+                          max_attempts: int = 5) -> list[TourNotice]:
+        """Lease due reminders and slot-cancelled notices nobody holds; two callers never share one."""
+
+    def tour_notice_sent(self, notice: TourNotice, at: datetime) -> bool:
+        """Record it as sent, once: only the call that recorded it gets True."""
+
+    def tour_notice_failed(self, notice: TourNotice, error: str, at: datetime, retry_at: datetime | None) -> int:
+        """Count a failed send, held back until `retry_at`; returns the attempts so far."""
+
+    def release_tour_notice(self, notice: TourNotice, owner: str) -> None:
+        """Give a taken notice back at once."""
 
     def close_store(self) -> None:
         """Release connections."""

@@ -43,6 +43,7 @@ from .rows import (
 from .schema import Dialect
 from .staff_ops import HandOver
 from .threads import PerThread
+from .tours import TourStore
 
 #: Actor recorded for events the bot itself causes (deliveries, staff posts).
 BOT_ACTOR = "bot"
@@ -55,7 +56,7 @@ def _valid_id(n: int) -> bool:
     return 1 <= n <= MAX_ID
 
 
-class SQLTicketStore(DeliveryLeases, KnowledgeRecords, HandOver, ABC):
+class SQLTicketStore(DeliveryLeases, KnowledgeRecords, HandOver, TourStore, ABC):
     """TicketStore implementation over a DB-API-ish connection (see module doc)."""
 
     #: appended to the ticket read inside a state change (" FOR UPDATE" on PostgreSQL)

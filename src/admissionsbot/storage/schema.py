@@ -251,6 +251,36 @@ MIGRATIONS: list[tuple[Statement, ...]] = [
             detail TEXT NOT NULL DEFAULT ''
         )""",
     ),
+    (  # campus tours (issue 14, storage/tours.py): the slots staff publish and the students' bookings; a
+        # booking is also a ticket of kind tour, whose contact columns hold the student's details (none here)
+        """CREATE TABLE tour_slots (
+            id {id},
+            starts_at {ts} NOT NULL,
+            length_minutes INTEGER NOT NULL CHECK (length_minutes > 0),
+            capacity INTEGER NOT NULL CHECK (capacity > 0),
+            note TEXT NOT NULL DEFAULT '',
+            created_by TEXT NOT NULL,
+            created_at {ts} NOT NULL,
+            cancelled_at {ts},
+            cancel_reason TEXT
+        )""",
+        "CREATE INDEX tour_slots_start ON tour_slots (starts_at)",
+        """CREATE TABLE tour_bookings (
+            ticket_number {ref} PRIMARY KEY REFERENCES tickets(number),
+            slot_id {ref} NOT NULL REFERENCES tour_slots(id),
+            visitors INTEGER NOT NULL CHECK (visitors > 0),
+            status TEXT NOT NULL CHECK (status IN ('booked', 'cancelled', 'slot_cancelled')),
+            booked_at {ts} NOT NULL,
+            updated_at {ts} NOT NULL,
+            remind_at {ts},
+            reminded_at {ts},
+            notified_at {ts},
+            notice_attempts INTEGER NOT NULL DEFAULT 0,
+            notice_owner TEXT,
+            notice_until {ts}
+        )""",
+        "CREATE INDEX tour_bookings_slot ON tour_bookings (slot_id, status)",
+    ),
 ]
 
 
