@@ -16,6 +16,7 @@ from typing import Any, get_type_hints
 
 from .core import safe_yaml
 from .core.decide import DecisionSettings
+from .core.digest import ScheduleError, parse_schedule
 from .core.errors import AdmissionsError
 from .core.limits import QUESTION_CHARS
 from .core.office_hours import OfficeHours, OfficeHoursError
@@ -65,6 +66,10 @@ class Settings:
     remind_unclaimed_minutes: float = 60.0  # remind the staff role of an open ticket after this much office time
     remind_unanswered_hours: float = 24.0  # ... and of a claimed one no reply has answered for this long
     retention_days: int = 0  # personal data of tickets closed this long ago is purged daily; 0: kept
+    # the knowledge loop (README "The learning loop"): turns recorded for the figures, the weekly digest
+    record_question_text: bool = True  # keep each student turn's text (for `faq gaps`); False: outcome only
+    digest_day: str = ""  # mon ... sun: post the weekly digest in the staff channel; empty: off
+    digest_time: str = "09:00"  # when on digest_day, in `timezone`
 
     def decision_settings(self) -> DecisionSettings:
         try:
@@ -150,8 +155,10 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
     """Convert a file or env value to the field's type, with a message naming the origin."""
     hint = get_type_hints(Settings)[name]
     bad = ConfigError(f"{origin}: '{name}' has an invalid value {str(value)[:80]!r} (expected {_describe(hint)}).")
-    if isinstance(value, (dict, bool)) or (value is None and hint != int | None):
+    if hint is not bool and (isinstance(value, (dict, bool)) or (value is None and hint != int | None)):
         raise bad
+    if hint is bool:
+        return _boolean(value, bad)
     text = str(value).strip() if not isinstance(value, (list, tuple)) else value
     try:
         if hint is str:
@@ -174,9 +181,21 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
     raise ConfigError(f"{origin}: '{name}' cannot be set.")  # pragma: no cover - every field type is handled
 
 
+def _boolean(value: Any, bad: ConfigError) -> bool:
+    """true/false from YAML, or true/false, yes/no, on/off, 1/0 from the environment."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower() if isinstance(value, (str, int)) else ""
+    if word in ("true", "yes", "on", "1"):
+        return True
+    if word in ("false", "no", "off", "0"):
+        return False
+    raise bad
+
+
 def _describe(hint: Any) -> str:
     return {str: "text", int: "a whole number", float: "a number", int | None: "a whole number or empty",
-            tuple[int, ...]: "a list of ids"}.get(hint, str(hint))
+            tuple[int, ...]: "a list of ids", bool: "true or false"}.get(hint, str(hint))
 
 
 def validate(settings: Settings, origin_of: Callable[[str], str] = lambda name: "the settings") -> None:
@@ -226,3 +245,8 @@ def validate(settings: Settings, origin_of: Callable[[str], str] = lambda name: 
     except OfficeHoursError as exc:
         name = next((n for n in ("timezone", "office_days") if str(exc).startswith(n)), "office_hours")
         raise ConfigError(f"{origin_of(name)}: {exc}") from exc
+    try:
+        parse_schedule(settings.digest_day, settings.digest_time, settings.timezone)
+    except ScheduleError as exc:
+        name = str(exc).split(" ", 1)[0]
+        raise ConfigError(f"{origin_of(name)}: {exc}.") from exc

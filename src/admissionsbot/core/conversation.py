@@ -32,6 +32,8 @@ from .outcomes import (
     SmallTalk,
     TicketFiled,
 )
+from .records import TurnKind
+from .turns import TurnLog, student_turn
 
 NUDGE = ("I'm the admissions assistant: ask me a question about studying music production or careers "
          "after graduation, for example \"Do internships pay?\"")
@@ -72,13 +74,19 @@ class Conversation:
         desk: TicketDesk,
         office_hours: OfficeHours | None = None,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        turn_log: TurnLog | None = None,
+        before_turn: Callable[[], object] | None = None,
     ) -> None:
         self.answerer = answerer
         self.desk = desk
         self.office_hours = office_hours
         self.clock = clock
+        self.turn_log = turn_log  # every student turn and its outcome (core/turns.py)
+        self.before_turn = before_turn  # e.g. pick up FAQ files learned meanwhile (core/faq_watch.py)
 
     # -- text turns ----------------------------------------------------------------------
+    @student_turn(None)
     def say(self, asker: Asker, text: str, pending: Pending | None = None) -> Outcome:
         """A typed reply, read against what the last outcome left open (numbers, yes/no, 'staff')."""
         pending = pending or Pending()
@@ -102,6 +110,7 @@ class Conversation:
             return Nudge(ANYTHING_ELSE if pending.question else NOTHING_PENDING)
         return self.ask(asker, text)
 
+    @student_turn(TurnKind.QUESTION)
     def ask(self, asker: Asker, text: str) -> Outcome:
         """A new question: answer, clarify, offer staff, file a hand-off, or open the tour form."""
         if is_chatter(text) or is_yes(text) or is_no(text):
@@ -117,13 +126,14 @@ class Conversation:
     def _act(self, asker: Asker, decision: Decision, rejected_entry: str | None = None) -> Outcome:
         entry = decision.entry
         if decision.action is Action.ANSWER and entry is not None:
-            return Answered(decision.question, entry, self.answerer.knowledge.source_title(entry.source))
+            return Answered(decision.question, entry, self.answerer.knowledge.source_title(entry.source),
+                            decision.score)
         if decision.action is Action.SMALLTALK and entry is not None:
             return SmallTalk(entry.answer)
         if decision.action is Action.TOUR:
             return self.request_tour(asker, decision.question, entry.answer if entry else "")
         if decision.action is Action.CLARIFY:
-            return Clarify(decision.question, decision.choices, CLARIFY_INTRO, rejected_entry)
+            return Clarify(decision.question, decision.choices, CLARIFY_INTRO, rejected_entry, decision.score)
         candidates = decision.candidates or ((Candidate(entry.id, decision.score),) if entry else ())
         if decision.reason == "handoff" and entry is not None:
             return self.pass_on(asker, decision.question, FiledReason.HANDOFF, candidates,
@@ -134,6 +144,7 @@ class Conversation:
         return OfferStaff(decision.question, OFFER, candidates, rejected_entry=rejected_entry)
 
     # -- structured turns (buttons, numbered choices) --------------------------------------
+    @student_turn(TurnKind.PICK, "question")
     def pick(self, asker: Asker, question: str, entry_id: str, rejected_entry: str | None = None) -> Outcome:
         """A "did you mean" choice was picked: act on that entry as if it had matched."""
         decision = self.answerer.choose(question, entry_id)
@@ -144,12 +155,14 @@ class Conversation:
                                 self.answerer.candidates_for(question), reason=decision.reason)
         return self._act(asker, decision, rejected_entry)
 
+    @student_turn(TurnKind.NONE_OF_THESE, "question")
     def none_of_these(self, asker: Asker, question: str, rejected_entry: str | None = None) -> Outcome:
         """Every choice missed: file at once (the student has said what they want)."""
         reason = FiledReason.REJECTED_ANSWER if rejected_entry else FiledReason.NONE_OF_THESE
         return self.pass_on(asker, question, reason, self.answerer.candidates_for(question),
                             rejected_entry=rejected_entry)
 
+    @student_turn(TurnKind.NOT_WHAT_I_ASKED, "question")
     def not_what_i_asked(self, asker: Asker, question: str, entry_id: str) -> Outcome:
         """Record the miss, then offer the other candidates, or a person when there are none."""
         self.desk.record_feedback(asker, entry_id, False, question)
@@ -162,6 +175,7 @@ class Conversation:
     def helpful(self, asker: Asker, entry_id: str, question: str) -> None:
         self.desk.record_feedback(asker, entry_id, True, question)
 
+    @student_turn(TurnKind.ACCEPT_OFFER, "question")
     def accept_offer(
         self,
         asker: Asker,
@@ -176,6 +190,7 @@ class Conversation:
         ranked = self.answerer.candidates_for(question) if candidates is None else candidates
         return self.pass_on(asker, question, reason, ranked, rejected_entry=rejected_entry)
 
+    @student_turn(TurnKind.ASK_STAFF, "question")
     def talk_to_staff(self, asker: Asker, question: str, rejected_entry: str | None = None) -> Outcome:
         """An explicit request for a person ("Talk to admissions", "Ask the admissions team")."""
         text = question or ASKED_FOR_A_PERSON
@@ -183,6 +198,7 @@ class Conversation:
         reason = FiledReason.REJECTED_ANSWER if rejected_entry else FiledReason.ASKED
         return self.pass_on(asker, text, reason, candidates, rejected_entry=rejected_entry)
 
+    @student_turn(TurnKind.ASK_STAFF, "question")
     def pass_on(
         self,
         asker: Asker,
@@ -203,6 +219,7 @@ class Conversation:
         return TicketFiled(ticket, lead or LEADS[reason], self._closed_note())
 
     # -- tours -----------------------------------------------------------------------------
+    @student_turn(TurnKind.TOUR_REQUEST, "question")
     def request_tour(self, asker: Asker, question: str = TOUR_QUESTION, intro: str = "") -> Outcome:
         """Open the tour form, unless the student is at the open-ticket cap (checked first)."""
         try:
@@ -211,6 +228,7 @@ class Conversation:
             return Refused(str(exc))
         return OpenTourForm(question or TOUR_QUESTION, intro)
 
+    @student_turn(TurnKind.TOUR_SUBMIT, "question")
     def submit_tour(self, asker: Asker, contact: TourContact, question: str = TOUR_QUESTION) -> Outcome:
         """File the tour request; a refusal says why (the front end keeps what was typed)."""
         try:

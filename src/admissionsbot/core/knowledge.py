@@ -33,13 +33,14 @@ from .faq_files import (
     not_a_file_name,
     parse,
 )
+from .faq_learned import LEARNED_KEYS, check_learned, is_learned, min_alternates
 from .faq_problems import FaqError, Problem
 from .grounding import STAFF_SOURCE
 from .limits import ENTRY_ID_CHARS
 from .models import Entry, EntryKind
 
 REQUIRED_KEYS = ("id", "question", "alternates", "answer", "source")
-OPTIONAL_KEYS = ("kind", "min_score")
+OPTIONAL_KEYS = ("kind", "min_score", *LEARNED_KEYS)  # learned_*: see faq_learned.py
 MIN_ALTERNATES = 5
 MAX_QUESTION_CHARS = 80  # a "did you mean" button label holds 80 characters
 MAX_ANSWER_CHARS = 3500  # fits one embed description with room for the source line
@@ -192,11 +193,17 @@ def _entry_from_node(
     if isinstance(data.get("answer"), str) and len(data["answer"].strip()) > MAX_ANSWER_CHARS:
         bad(f"'answer' is {len(data['answer'].strip())} characters; at most {MAX_ANSWER_CHARS}.")
     alternates = data.get("alternates")
+    reminder: list[Problem] = []
     if "alternates" in data:
         if not isinstance(alternates, list) or not all(isinstance(a, str) and a.strip() for a in alternates):
             bad("'alternates' must be a list of non-empty phrasings.")
-        elif len(alternates) < MIN_ALTERNATES:
+        elif len(alternates) < min_alternates(data, MIN_ALTERNATES):
             bad(f"'alternates' needs at least {MIN_ALTERNATES} phrasings (has {len(alternates)}).")
+        elif len(alternates) < MIN_ALTERNATES:  # a learned entry: it loads, and staff are reminded
+            reminder.append(Problem(file, line, entry_id, f"learned entry has {len(alternates)} alternate "
+                                    f"phrasing(s); add more as students write them (written entries need "
+                                    f"{MIN_ALTERNATES}).", severity="warning"))
+    check_learned(data, bad)
     kind_value = data.get("kind", EntryKind.ANSWER.value)
     try:
         kind = EntryKind(kind_value)
@@ -217,13 +224,15 @@ def _entry_from_node(
         why = not_a_file_name(source)
         if why:
             bad(f"'source' must be a document's file name, like career-after-graduation.txt; '{source}' {why}.")
-        elif material_dir is not None and source == STAFF_SOURCE and kind in (EntryKind.ANSWER, EntryKind.TOUR):
+        elif (material_dir is not None and source == STAFF_SOURCE and kind in (EntryKind.ANSWER, EntryKind.TOUR)
+              and not is_learned(data)):  # a learned answer is staff knowledge, like a hand-off
             bad(f"'{kind.value}' entries must cite a document in {material_dir}; "
-                f"'{STAFF_SOURCE}' is for hand-off and small-talk entries.", from_material=True)
+                f"'{STAFF_SOURCE}' is for hand-off, small-talk and learned entries.", from_material=True)
         elif material_dir is not None and source != STAFF_SOURCE and not (material_dir / source).is_file():
             bad(f"'source' names '{source}', which is not a document in {material_dir}.", from_material=True)
     if len(problems) > before:
         return None
+    problems.extend(reminder)
     return Entry(
         id=str(raw_id),
         question=data["question"].strip(),

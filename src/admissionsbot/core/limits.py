@@ -36,6 +36,8 @@ SNIPPET_CHARS = REPLY_CHARS
 
 #: An FAQ entry id rides in button custom ids ("admissionsbot:nomatch:<id>", 100 characters at most).
 ENTRY_ID_CHARS = 70
+#: A phrasing learned from a ticket (a longer question is a story, not a phrasing: write a shorter one).
+LEARNED_PHRASING_CHARS = 300
 
 #: Bookkeeping text (delivery errors, event details) kept per row.
 DETAIL_CHARS = 500

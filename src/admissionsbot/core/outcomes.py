@@ -21,6 +21,7 @@ class Answered:
     question: str
     entry: Entry
     source_title: str = ""
+    score: float | None = None  # the matcher's score for the entry (None: picked, not matched)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Clarify:
     choices: tuple[Entry, ...]
     intro: str
     rejected_entry: str | None = None  # offered after "not what I asked" on this entry
+    score: float | None = None  # the top choice's matcher score
 
 
 @dataclass(frozen=True)

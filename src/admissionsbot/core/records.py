@@ -38,10 +38,12 @@ class TurnOutcome(str, Enum):
     CLARIFIED = "clarified"  # "did you mean" choices shown
     OFFERED = "offered"  # no answer: offered to pass it on, nothing filed yet
     FILED = "filed"  # a ticket was filed (or the same one was already open)
-    TOUR_FORM = "tour form"
+    TOUR_FORM = "tour form"  # the tour times to pick from, or a form to fill in
     SMALLTALK = "small talk"
     NUDGE = "nudge"  # not a question (chatter, a stray yes/no)
     REFUSED = "refused"  # the open-ticket cap, bad input
+    CANCELLED = "cancelled"  # a tour booking given back
+    OTHER = "other"  # an outcome this version does not name (kept countable, never an error)
 
 
 @dataclass(frozen=True)
