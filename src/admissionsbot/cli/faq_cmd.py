@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.grounding import STAFF_SOURCE
 from ..core.knowledge import check_faq
+from . import learn_cmd
 from .common import CONFIG, DB, FAQ, add_command, desk_from, settings_from, shared
 
 
@@ -42,6 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "most misses first: the entries to rephrase or split next.",
     )
     feedback.set_defaults(func=run_feedback)
+    learn_cmd.register(faq_sub)  # faq learn, faq gaps
 
 
 def run_check(args: argparse.Namespace) -> int:
