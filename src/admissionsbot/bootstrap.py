@@ -16,6 +16,7 @@ from .core.insights import Insights
 from .core.knowledge import load_knowledge
 from .core.learning import Learner
 from .core.office_hours import OfficeHours
+from .core.tours import TourRules
 from .core.turns import TurnLog
 from .storage import open_store
 
@@ -55,7 +56,8 @@ def build_assistant(settings: Settings, *, clock: Callable[[], datetime] = utcno
     desk = build_desk(settings, clock=clock)
     watch = FaqWatch(answerer, settings.faq_dir, seen)
     turns = TurnLog(desk.store, clock, keep_text=settings.record_question_text)
-    conversation = Conversation(answerer, desk, office_hours, clock, turn_log=turns, before_turn=watch.check)
+    conversation = Conversation(answerer, desk, office_hours, clock, turn_log=turns, before_turn=watch.check,
+                                tour_rules=tour_rules(settings))
     return Assistant(answerer, desk, conversation, Learner(desk, settings.faq_dir, clock=clock), watch,
                      build_insights(settings, desk, answerer, clock=clock))
 
@@ -64,3 +66,8 @@ def build_insights(settings: Settings, desk: TicketDesk, answerer: Answerer | No
                    clock: Callable[[], datetime] = utcnow) -> Insights:
     """Figures (and, with the FAQ, gaps) over the ticket store; days counted in the `timezone` setting."""
     return Insights(desk.store, answerer, zone=ZoneInfo(settings.timezone), clock=clock)
+
+
+def tour_rules(settings: Settings) -> TourRules:
+    """Campus tours: the school's time zone, how far ahead slots are offered, when reminders go."""
+    return TourRules.parse(settings.timezone, settings.tour_days_ahead, settings.tour_reminder_hours)

@@ -61,6 +61,9 @@ class Settings:
     office_days: str = "mon-fri"
     timezone: str = "UTC"
     log_level: str = "INFO"
+    # campus tours by slot (README "Campus tours"): times in `timezone`
+    tour_days_ahead: int = 14  # students are offered the open slots of this many days ahead
+    tour_reminder_hours: float = 24.0  # a reminder DM this long before the tour (0: none)
     # staff queue operations (README "The staff workflow"): hand-over, reminders, retention
     release_after_hours: float = 24.0  # after this long without a word from the claimer, anyone may release
     remind_unclaimed_minutes: float = 60.0  # remind the staff role of an open ticket after this much office time
@@ -237,6 +240,9 @@ def validate(settings: Settings, origin_of: Callable[[str], str] = lambda name: 
             "the @everyone role: every member would be staff. Use 'Copy Role ID' on the staff role instead."
         )
     need(settings.log_level.upper() in LOG_LEVELS, "log_level", f"one of {', '.join(LOG_LEVELS)}")
+    need(1 <= settings.tour_days_ahead <= 366, "tour_days_ahead", "a number of days from 1 to 366")
+    need(finite("tour_reminder_hours") and 0 <= settings.tour_reminder_hours <= 336, "tour_reminder_hours",
+         "a number of hours from 0 (no reminders) to 336")
     for name in ("release_after_hours", "remind_unclaimed_minutes", "remind_unanswered_hours"):
         need(finite(name) and 0 <= getattr(settings, name) <= 10**6, name, "a number from 0 (off) to 1000000")
     need(0 <= settings.retention_days <= 100_000, "retention_days", "a whole number of days, 0 (keep) or more")

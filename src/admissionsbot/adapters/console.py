@@ -24,6 +24,7 @@ from ..core.outcomes import (
     Clarify,
     Nudge,
     OfferStaff,
+    OpenBookingForm,
     OpenTourForm,
     Outcome,
     Pending,
@@ -33,13 +34,16 @@ from ..core.outcomes import (
     pending_after,
 )
 from ..core.textcheck import clean_text, one_line, require_email
+from ..core.tours import TourSlot, require_visitors, slot_when
+from .console_tours import BOOKING_STEPS, TOUR_OUTCOMES, ConsoleTours
 
 HELP = """I answer questions about studying music production and careers afterwards, from the school's
 material; anything I can't answer, I can pass to the admissions team. Just type a question.
 Other things you can type:
   tour      request a campus tour
   staff     pass your last question to the admissions team
-  tickets   see your requests to the admissions team and their replies
+  tickets   see your requests to the admissions team, their replies, and your tour bookings
+  cancel N  cancel your tour booking N (move N: pick another time for it)
   reply N TEXT  answer the admissions team on your ticket N (it is added to that ticket)
   help      this message
   quit      leave (Ctrl-D or Ctrl-C work too)"""
@@ -48,6 +52,7 @@ GREETING = ("Hi! I'm the admissions assistant. Ask me about careers in music pro
             "I can pass to the admissions team. (type 'help' for options)")
 BYE = "Bye! Come back any time."
 TOUR_NOT_SENT = "Your tour request was NOT sent: the form wasn't finished. Type 'tour' next time to start again."
+BOOKING_NOT_MADE = "Your tour was NOT booked: the form wasn't finished. Type 'tour' next time to start again."
 CANCEL_WORDS = {"cancel", "stop", "quit", "exit"}
 INDENT = "\n     "
 #: How long a session holds a staff reply it is printing (longer than any print; a crashed session's ends then).
@@ -66,6 +71,7 @@ class _TourForm:
         ("preferred_times", "Which dates and times would suit you for the visit?"),
         ("notes", "Anything else we should know? (or type 'no')"),
     )
+    slot: TourSlot | None = None  # the time being booked (the booking form); None: the free-text request
 
     def next_step(self) -> tuple[str, str] | None:
         for key, prompt in self.steps:
@@ -83,6 +89,7 @@ class ConsoleChat:
         self.pending = Pending()
         self._tour: _TourForm | None = None
         self._owner = f"console:{os.getpid()}:{secrets.token_hex(4)}"  # this session, for reply leases
+        self.tours = ConsoleTours(self)  # tour times, bookings and their notices (console_tours.py)
 
     def say(self, text: str) -> None:
         self.out.write(f"bot> {text}\n")
@@ -105,8 +112,8 @@ class ConsoleChat:
     def end(self) -> None:
         """End of input (Ctrl-D, Ctrl-C, quit): say what was left unsent, then goodbye."""
         if self._tour is not None:
-            self._tour = None
-            self.say(TOUR_NOT_SENT)
+            form, self._tour = self._tour, None
+            self.say(TOUR_NOT_SENT if form.slot is None else BOOKING_NOT_MADE)
         self.say(BYE)
 
     def turn(self, raw: str) -> bool:
@@ -128,6 +135,8 @@ class ConsoleChat:
                 self.render(self.conversation.request_tour(self.asker))
             elif (follow_up := typed_follow_up(text)) is not None:
                 self.follow_up(*follow_up)
+            elif self.tours.command(word):  # cancel N / move N: a tour booking
+                pass
             else:
                 self.render(self.conversation.say(self.asker, text, self.pending))
         except AdmissionsError as exc:  # e.g. the database is unreachable: say so, keep the session
@@ -155,6 +164,8 @@ class ConsoleChat:
             self.say(self._filed_text(outcome))
         elif isinstance(outcome, OpenTourForm):
             self._start_tour(outcome)
+        elif isinstance(outcome, TOUR_OUTCOMES):
+            self.tours.render(outcome)
         elif isinstance(outcome, Refused):
             self.say(outcome.reason)
 
@@ -175,6 +186,17 @@ class ConsoleChat:
         lead = outcome.intro + INDENT if outcome.intro else "Let's book your campus tour. "
         self.say(f"{lead}(type 'cancel' to stop){INDENT}{step[1]}")
 
+    def start_booking(self, outcome: OpenBookingForm, kept: dict[str, str]) -> None:
+        """The booking form for the time picked; answers `kept` from a time that filled up are not asked again."""
+        self._tour = _TourForm(outcome.question, kept, BOOKING_STEPS, outcome.slot)
+        when = slot_when(outcome.slot, outcome.zone)
+        step = self._tour.next_step()
+        if step is None:
+            self.say(f"Booking the tour on {when} with the details you gave.")
+            self._finish()
+            return
+        self.say(f"Let's book the tour on {when}. (type 'cancel' to stop){INDENT}{step[1]}")
+
     def _tour_turn(self, text: str, word: str) -> bool:
         assert self._tour is not None
         if word in CANCEL_WORDS:
@@ -189,9 +211,9 @@ class ConsoleChat:
         if key != "notes" and not text:
             self.say(prompt)
             return True
-        if key == "email":
+        if key in ("email", "visitors"):
             try:
-                text = require_email(text)
+                text = require_email(text) if key == "email" else str(require_visitors(text))
             except AdmissionsError as exc:
                 self.say(str(exc))
                 return True
@@ -200,9 +222,17 @@ class ConsoleChat:
         if following:
             self.say(following[1])
             return True
+        return self._finish()
+
+    def _finish(self) -> bool:
+        """Send the completed form: the tour request, or the booking of the time picked."""
         form = self._tour
+        assert form is not None
         try:
-            outcome = self.conversation.submit_tour(self.asker, TourContact(**form.answers), form.question)
+            if form.slot is not None:
+                outcome = self.tours.submit(form.question, form.slot.id, form.answers)
+            else:
+                outcome = self.conversation.submit_tour(self.asker, TourContact(**form.answers), form.question)
         except AdmissionsError as exc:  # e.g. the database is briefly unreachable: keep every answer typed
             form.answers.pop("notes", None)
             self.say(f"{exc}{INDENT}Your answers are kept: type your notes again (or 'no') to retry, "
@@ -225,8 +255,10 @@ class ConsoleChat:
         marked but never printed (the terminal closed mid-write, or the process died
         between the two) would be lost, while here a failed print gives the lease back at
         once, and a crash after printing only lets another session show it again once the
-        lease ends (SHOW_LEASE_SECONDS): shown twice at worst, never lost.
+        lease ends (SHOW_LEASE_SECONDS): shown twice at worst, never lost. Tour reminders and
+        cancellation notices due for this student are shown first, the same way.
         """
+        self.tours.show_notices()
         try:
             pending = self.desk.undelivered_replies(self.asker)
         except AdmissionsError as exc:
@@ -276,4 +308,4 @@ class ConsoleChat:
             lines.append(f"  #{t.number} [{t.status.value}] {t.kind.value}: {one_line(t.question, 80)}")
             lines.extend(f"      reply from {r.author}: {one_line(r.text, 200)}" for r in t.replies)
             lines.extend(f"      you wrote: {one_line(f.text, 200)}" for f in t.followups)
-        self.say("\n".join(lines))
+        self.say("\n".join(lines + self.tours.booking_lines()))

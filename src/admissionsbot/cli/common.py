@@ -81,7 +81,7 @@ def check_uses(parser: argparse.ArgumentParser, args: argparse.Namespace, extras
 
 
 def command_name(args: argparse.Namespace) -> str:
-    words = [getattr(args, "command", None), getattr(args, "faq_command", None), getattr(args, "queue_command", None)]
+    words = [getattr(args, name, None) for name in ("command", "faq_command", "queue_command", "tours_command")]
     return " ".join(w for w in words if w)
 
 

@@ -25,7 +25,6 @@ from .outcomes import (
     Clarify,
     Nudge,
     OfferStaff,
-    OpenTourForm,
     Outcome,
     Pending,
     Refused,
@@ -33,6 +32,9 @@ from .outcomes import (
     TicketFiled,
 )
 from .records import TurnKind
+from .tour_desk import TourDesk
+from .tour_dialogue import TourDialogue
+from .tours import TourRules
 from .turns import TurnLog, student_turn
 
 NUDGE = ("I'm the admissions assistant: ask me a question about studying music production or careers "
@@ -77,6 +79,7 @@ class Conversation:
         *,
         turn_log: TurnLog | None = None,
         before_turn: Callable[[], object] | None = None,
+        tour_rules: TourRules | None = None,
     ) -> None:
         self.answerer = answerer
         self.desk = desk
@@ -84,6 +87,7 @@ class Conversation:
         self.clock = clock
         self.turn_log = turn_log  # every student turn and its outcome (core/turns.py)
         self.before_turn = before_turn  # e.g. pick up FAQ files learned meanwhile (core/faq_watch.py)
+        self.tours = TourDialogue(TourDesk(desk, tour_rules), desk.check_cap)  # booking tours by slot
 
     # -- text turns ----------------------------------------------------------------------
     @student_turn(None)
@@ -91,6 +95,8 @@ class Conversation:
         """A typed reply, read against what the last outcome left open (numbers, yes/no, 'staff')."""
         pending = pending or Pending()
         word = plain(text)
+        if pending.slots and (word.isdigit() or word in NONE_WORDS):  # a tour time by its number
+            return self.tours.pick_by_number(asker, word, pending)
         if pending.choices and (word.isdigit() or word in NONE_WORDS):
             return self._pick_by_number(asker, word, pending)
         if pending.offer is not None and is_yes(text):
@@ -221,12 +227,13 @@ class Conversation:
     # -- tours -----------------------------------------------------------------------------
     @student_turn(TurnKind.TOUR_REQUEST, "question")
     def request_tour(self, asker: Asker, question: str = TOUR_QUESTION, intro: str = "") -> Outcome:
-        """Open the tour form, unless the student is at the open-ticket cap (checked first)."""
+        """The open tour times to pick from (else the request form), unless the student is at the
+        open-ticket cap (checked first)."""
         try:
             self.desk.check_cap(asker)
         except AdmissionsError as exc:
             return Refused(str(exc))
-        return OpenTourForm(question or TOUR_QUESTION, intro)
+        return self.tours.offer(question or TOUR_QUESTION, intro)
 
     @student_turn(TurnKind.TOUR_SUBMIT, "question")
     def submit_tour(self, asker: Asker, contact: TourContact, question: str = TOUR_QUESTION) -> Outcome:
