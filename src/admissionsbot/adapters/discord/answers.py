@@ -23,6 +23,7 @@ from ...core.errors import AdmissionsError, StorageError
 from ...core.models import Asker, Ticket, TourContact
 from ...core.outcomes import (
     Answered,
+    ChooseSlot,
     Clarify,
     Nudge,
     OfferStaff,
@@ -51,6 +52,7 @@ from .embeds import (
 from .identity import asker_from_interaction, asker_from_message
 from .modals import FixTourView, TourModal
 from .queue_items import MAX_FOLLOWUP_BUTTONS, followup_view
+from .tour_flows import TOUR_OUTCOMES
 
 if TYPE_CHECKING:
     from ...core.conversation import Conversation
@@ -129,6 +131,8 @@ class StudentFlows:
             await send(clip(outcome.text, MESSAGE_CHARS), ephemeral=True)
         elif isinstance(outcome, Refused):
             await send(clip(outcome.reason, MESSAGE_CHARS), ephemeral=True)
+        elif isinstance(outcome, TOUR_OUTCOMES):  # tour times, the booking form, booked, cancelled
+            await self.bot.tours.render(interaction, outcome)
 
     async def helpful(self, interaction: discord.Interaction, entry_id: str) -> None:
         if await self._refused(interaction):
@@ -245,6 +249,7 @@ class StudentFlows:
                 await interaction.followup.send(embeds=pack, ephemeral=True, view=view)
             else:
                 await interaction.followup.send(embeds=pack, ephemeral=True)
+        await self.bot.tours.show_bookings(interaction, asker)  # upcoming tours, with Cancel / Move
         if pending:
             await self.bot.delivery.mark_shown([r for _, r in pending])
             for number in sorted({t.number for t, _ in pending}):
@@ -339,6 +344,8 @@ class StudentFlows:
             await self._reply(message, content=clip(outcome.text, MESSAGE_CHARS))
         elif isinstance(outcome, Refused):
             await self._reply(message, content=clip(outcome.reason, MESSAGE_CHARS))
+        elif isinstance(outcome, ChooseSlot):  # the open tour times: anyone may pick one for themselves
+            await self.bot.tours.render_reply(message, outcome)
 
     async def _reply(self, message: discord.Message, **kwargs: Any) -> None:
         """Reply without pinging; a channel we may not post in is reported to staff once."""

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands, tasks
 
+from .tour_delivery import MAX_PASS_SECONDS
+
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
 
@@ -39,6 +41,8 @@ class BackgroundCog(commands.Cog, name="Background"):
         self.lead.change_interval(seconds=bot.leadership.interval)
         self._closing: asyncio.Task[None] | None = None
         self.leader_loops: tuple[tasks.Loop, ...] = (self.retry,)
+        self.tour_notices.change_interval(seconds=min(bot.settings.retry_interval_seconds, MAX_PASS_SECONDS))
+        self.leader_loops += (self.tour_notices,)  # tour reminders and cancellation notices, each sent once
 
     async def cog_load(self) -> None:
         if not await self._check_lead() and not self.bot.standby:
@@ -92,3 +96,8 @@ class BackgroundCog(commands.Cog, name="Background"):
                 return  # nothing held, or the next tick comes first
             await asyncio.sleep(max(wait, MIN_WAIT_SECONDS))
             await delivery.retry_pending()
+
+    @tasks.loop(seconds=MAX_PASS_SECONDS)
+    async def tour_notices(self) -> None:
+        """Send the tour reminders and slot-cancelled notices that are due (adapters/discord/tour_delivery.py)."""
+        await self.bot.tour_messenger.send_due()

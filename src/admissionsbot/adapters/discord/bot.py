@@ -34,6 +34,10 @@ from .queue_items import QUEUE_ITEMS
 from .staff_actions import StaffFlows
 from .staff_cog import StaffCog
 from .student_cog import StudentCog
+from .tour_delivery import TourMessenger
+from .tour_flows import TourFlows
+from .tour_items import TOUR_ITEMS
+from .tours_cog import ToursCog
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +84,15 @@ class AdmissionsBot(commands.Bot):
         self.delivery = Delivery(self)
         self.student = StudentFlows(self)
         self.staff = StaffFlows(self)
+        self.tours = TourFlows(self)  # booking campus tours by slot
+        self.tour_messenger = TourMessenger(self)  # tour reminders and cancellation notices (leader only)
         self.handover = HandoverFlows(self)
         self.followups = FollowUpFlows(self)
         self._background = background
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(*DYNAMIC_ITEMS, *QUEUE_ITEMS)
-        cogs: list[commands.Cog] = [StudentCog(self), StaffCog(self)]
+        self.add_dynamic_items(*DYNAMIC_ITEMS, *QUEUE_ITEMS, *TOUR_ITEMS)
+        cogs: list[commands.Cog] = [StudentCog(self), StaffCog(self), ToursCog(self)]
         if self._background:
             cogs.append(BackgroundCog(self))
         for cog in cogs:
