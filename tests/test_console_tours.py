@@ -157,6 +157,25 @@ def test_the_dialogue_outcomes_step_by_step(conversation, clock):
     assert isinstance(conversation.request_tour(SAM), OpenTourForm)
 
 
+def test_a_booking_counts_as_a_tour_requested_in_the_figures(tmp_path, clock):
+    from admissionsbot.core.records import TurnKind, TurnOutcome
+    from admissionsbot.core.turns import TurnLog
+
+    desk = TicketDesk(open_store(str(tmp_path / "turns.sqlite3")), clock=clock)
+    conversation = Conversation(Answerer(load_knowledge(write_faq(tmp_path / "faq2"))), desk, clock=clock,
+                                turn_log=TurnLog(desk.store, clock), tour_rules=TourRules.parse("Europe/Berlin"))
+    try:
+        slots(conversation)
+        talk(conversation, "tour", "1", "Sam", "sam@example.com", "2", "no")
+        turns = desk.store.turns_since()
+        booked = [t for t in turns if t.kind is TurnKind.TOUR_SUBMIT]
+        assert [(t.outcome, t.ticket_kind, t.ticket_number) for t in booked] == [
+            (TurnOutcome.FILED, TicketKind.TOUR, 1)]
+        assert [t.kind for t in turns][:2] == [TurnKind.TOUR_REQUEST, TurnKind.TOUR_REQUEST]  # asked, then picked
+    finally:
+        desk.shutdown()
+
+
 def test_the_open_ticket_cap_is_checked_before_the_form(conversation):
     conversation.desk.max_live_tickets_per_asker = 1
     first, _ = slots(conversation)

@@ -87,7 +87,7 @@ class Conversation:
         self.clock = clock
         self.turn_log = turn_log  # every student turn and its outcome (core/turns.py)
         self.before_turn = before_turn  # e.g. pick up FAQ files learned meanwhile (core/faq_watch.py)
-        self.tours = TourDialogue(TourDesk(desk, tour_rules), desk.check_cap)  # booking tours by slot
+        self.tours = TourDialogue(TourDesk(desk, tour_rules), desk.check_cap, turn_log)  # booking tours by slot
 
     # -- text turns ----------------------------------------------------------------------
     @student_turn(None)

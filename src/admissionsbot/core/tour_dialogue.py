@@ -33,6 +33,7 @@ from .outcomes import (
     Refused,
     TourBooked,
 )
+from .records import TurnKind
 from .tour_desk import TourDesk
 from .tours import (
     AlreadyBooked,
@@ -45,6 +46,7 @@ from .tours import (
     slot_when,
     unavailable_reason,
 )
+from .turns import TurnLog, student_turn
 
 PICK_A_TIME = "Pick a time for your campus tour, or choose \"none of these times\" to tell us what would suit you."
 NONE_FIT = ("Tell us which dates and times would suit you, and the admissions team will get back to you "
@@ -54,9 +56,11 @@ GONE = "That tour time no longer exists."
 
 
 class TourDialogue:
-    def __init__(self, tours: TourDesk, check_cap: Callable[[Asker], None] | None = None) -> None:
+    def __init__(self, tours: TourDesk, check_cap: Callable[[Asker], None] | None = None,
+                 turn_log: TurnLog | None = None) -> None:
         self.tours = tours
         self._check_cap = check_cap  # the ticket desk's early, friendly cap check (filing re-checks)
+        self.turn_log = turn_log  # picks and bookings are student turns too (core/turns.py): a booking is filed
 
     @property
     def days_ahead(self) -> int:
@@ -71,6 +75,7 @@ class TourDialogue:
         lead = f"{intro}\n\n{PICK_A_TIME}" if intro else PICK_A_TIME
         return ChooseSlot(question, slots, lead, zone=self.tours.zone)
 
+    @student_turn(TurnKind.TOUR_REQUEST, "question")
     def pick(self, asker: Asker, slot_id: int, question: str = TOUR_QUESTION, moving: int | None = None) -> Outcome:
         """A time was picked: the booking form (or, when moving a booking, the move itself)."""
         if moving is not None:
@@ -94,6 +99,7 @@ class TourDialogue:
             return Nudge("OK, your tour booking stays as it is.")
         return OpenTourForm(question or TOUR_QUESTION, NONE_FIT)
 
+    @student_turn(TurnKind.TOUR_SUBMIT, "question")
     def book(self, asker: Asker, slot_id: int, details: BookingDetails, question: str = TOUR_QUESTION) -> Outcome:
         """Book at once; a time that filled up meanwhile is said so, with the other open times."""
         try:
