@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Passes at most per retry tick when leases end before the next tick, and the shortest wait between them.
 EXTRA_PASSES, MIN_WAIT_SECONDS = 5, 0.05
+#: How often the leader looks whether the weekly digest is due.
+DIGEST_CHECK_SECONDS = 60.0
 
 
 class BackgroundCog(commands.Cog, name="Background"):
@@ -41,6 +43,8 @@ class BackgroundCog(commands.Cog, name="Background"):
         self.lead.change_interval(seconds=bot.leadership.interval)
         self._closing: asyncio.Task[None] | None = None
         self.leader_loops: tuple[tasks.Loop, ...] = (self.retry,)
+        if bot.knowledge.schedule is not None:  # settings digest_day / digest_time
+            self.leader_loops += (self.digest,)
         self.tour_notices.change_interval(seconds=min(bot.settings.retry_interval_seconds, MAX_PASS_SECONDS))
         self.leader_loops += (self.tour_notices,)  # tour reminders and cancellation notices, each sent once
 
@@ -96,6 +100,11 @@ class BackgroundCog(commands.Cog, name="Background"):
                 return  # nothing held, or the next tick comes first
             await asyncio.sleep(max(wait, MIN_WAIT_SECONDS))
             await delivery.retry_pending()
+
+    @tasks.loop(seconds=DIGEST_CHECK_SECONDS)
+    async def digest(self) -> None:
+        """Post the weekly digest once it is due (once per week: the store remembers each week)."""
+        await self.bot.knowledge.digest_pass()
 
     @tasks.loop(seconds=MAX_PASS_SECONDS)
     async def tour_notices(self) -> None:

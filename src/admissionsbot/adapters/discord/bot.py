@@ -30,6 +30,7 @@ from .delivery import Delivery
 from .dynamic_items import DYNAMIC_ITEMS
 from .followups import FollowUpFlows
 from .handover import HandoverFlows
+from .knowledge_flows import KnowledgeFlows
 from .queue_items import QUEUE_ITEMS
 from .staff_actions import StaffFlows
 from .staff_cog import StaffCog
@@ -88,6 +89,7 @@ class AdmissionsBot(commands.Bot):
         self.tour_messenger = TourMessenger(self)  # tour reminders and cancellation notices (leader only)
         self.handover = HandoverFlows(self)
         self.followups = FollowUpFlows(self)
+        self.knowledge = KnowledgeFlows(self)  # Add to FAQ, /faq gaps, /stats, the weekly digest
         self._background = background
 
     async def setup_hook(self) -> None:

@@ -17,7 +17,7 @@ import discord
 from discord.ui import Button, DynamicItem, View
 
 from ...core.limits import ENTRY_ID_CHARS
-from ...core.models import Entry, Ticket, TicketStatus
+from ...core.models import Entry, Ticket, TicketKind, TicketStatus
 from . import errors
 from .embeds import BUTTON_LABEL_CHARS, clip
 
@@ -228,7 +228,28 @@ class StaffButton(
             await _bot(interaction).handover.reopen(interaction, self.number)
 
 
-DYNAMIC_ITEMS = (AnswerButton, TourButton, PickButton, AskTeamButton, OfferButton, StaffButton)
+class LearnButton(_Guarded, DynamicItem[Button], template=rf"{NS}:staff:learn:(?P<number>[0-9]{{1,18}})"):
+    """"Add to FAQ" on an answered question's card: opens the learn form prefilled from the ticket."""
+
+    def __init__(self, number: int, disabled: bool = False) -> None:
+        super().__init__(Button(label="Add to FAQ", style=discord.ButtonStyle.secondary, disabled=disabled,
+                                custom_id=f"{NS}:staff:learn:{number}", row=2))
+        self.number = number
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> LearnButton:
+        return cls(int(match["number"]))
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await errors.allow_staff(interaction)
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).knowledge.open_learn_form(interaction, self.number)
+
+
+DYNAMIC_ITEMS = (AnswerButton, TourButton, PickButton, AskTeamButton, OfferButton, StaffButton, LearnButton)
 
 
 # -- views built from them ------------------------------------------------------------------
@@ -273,4 +294,5 @@ def staff_view(ticket: Ticket) -> View:
     view.add_item(StaffButton("release", ticket.number, disabled=closed or ticket.claimed_by is None, row=1))
     view.add_item(StaffButton("assign", ticket.number, disabled=closed, row=1))
     view.add_item(StaffButton("reopen", ticket.number, disabled=not closed, row=1))
+    view.add_item(LearnButton(ticket.number, disabled=ticket.kind is not TicketKind.QUESTION or not ticket.replies))
     return view

@@ -19,6 +19,7 @@ from .identity import require_staff
 if TYPE_CHECKING:
     from .bot import AdmissionsBot
 
+MAX_DAYS = 3660  # /stats and /faq gaps look back at most ten years
 STAFF_DEFAULT_PERMISSIONS = discord.Permissions(manage_messages=True)  # hidden from students; not the real check
 
 
@@ -77,4 +78,18 @@ class StaffCog(commands.Cog, name="Staff"):
     @faq.command(name="reload", description="Reload and validate the FAQ files; a broken FAQ is not loaded")
     async def faq_reload(self, interaction: discord.Interaction) -> None:
         await self.bot.staff.reload_faq(interaction)
+
+    @faq.command(name="gaps", description="The questions the FAQ could not answer, grouped: what to write next")
+    @app_commands.describe(days="Only the last N days (default: all time)")
+    async def faq_gaps(self, interaction: discord.Interaction,
+                       days: app_commands.Range[int, 1, MAX_DAYS] | None = None) -> None:
+        await self.bot.knowledge.gaps(interaction, days)
+
+    @app_commands.command(name="stats", description="Admissions figures: questions, answers, hand-offs, reply times")
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_messages=True)
+    @app_commands.describe(days="Only the last N days (default: all time)")
+    async def stats(self, interaction: discord.Interaction,
+                    days: app_commands.Range[int, 1, MAX_DAYS] | None = None) -> None:
+        await self.bot.knowledge.stats(interaction, days)
 
