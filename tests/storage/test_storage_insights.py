@@ -6,14 +6,10 @@ from storage_support import asker, at, question, tour
 
 from admissionsbot.core.models import FiledReason, TicketKind, TicketStatus
 from admissionsbot.core.records import Turn, TurnKind, TurnOutcome
+from admissionsbot.core.staff import cli_staff
 from admissionsbot.storage import TicketStore
 
-try:  # staff became a platform + id (issue 13) while this was written; either form works here
-    from admissionsbot.core.models import Staff  # type: ignore[attr-defined]
-
-    ADA: object = Staff("cli", "ada", "ada")
-except ImportError:
-    ADA = "ada"
+ADA = cli_staff("ada")
 
 
 def turn(minutes: float, outcome: TurnOutcome = TurnOutcome.ANSWERED, **kw) -> Turn:
@@ -38,9 +34,9 @@ def test_turns_round_trip_oldest_first_and_since(store: TicketStore) -> None:
 def test_ticket_facts_carry_first_claim_and_first_reply(store: TicketStore) -> None:
     first = store.create(question("Is there parking?"), at(0))
     second = store.create(tour(asker("u2")), at(10))
-    store.claim(first.number, ADA, at(30))  # type: ignore[arg-type]
-    store.add_reply(first.number, ADA, "Yes, behind the building.", at(90))  # type: ignore[arg-type]
-    store.add_reply(first.number, ADA, "And it is free.", at(120))  # type: ignore[arg-type]
+    store.claim(first.number, ADA, at(30))
+    store.add_reply(first.number, ADA, "Yes, behind the building.", at(90))
+    store.add_reply(first.number, ADA, "And it is free.", at(120))
 
     facts = {f.number: f for f in store.ticket_facts()}
     a, b = facts[first.number], facts[second.number]
