@@ -395,3 +395,30 @@ def test_the_tours_commands_are_staff_only_and_named(harness: Harness):
     assert isinstance(group, app_commands.Group) and group.guild_only
     assert sorted(c.name for c in group.commands) == ["add", "cancel", "list", "show"]
     assert group.default_permissions is not None and group.default_permissions.manage_messages
+
+
+async def test_only_the_leading_process_sends_tour_notices(service: Any, settings: Settings, recorder: Any):
+    """A process that does not lead cancels the slot but sends nothing; the leader it becomes sends, once."""
+    from admissionsbot.adapters.leadership import LEADER
+
+    service.desk.acquire_lease(LEADER, "other-process", 60)  # another process leads
+    harness = Harness(service, replace(settings, standby_takeover_seconds=0.5), recorder)
+    await harness.start()
+    try:
+        slot = add(service, "2024-05-03T14:00")
+        other = add(service, "2024-05-04T10:00")
+        await book(harness, slot)
+        assert not harness.bot.leadership.leading()
+        await staff(harness, "cancel", {"slot": slot.id})
+        assert harness.rec.dms() == []  # not the leader: it leaves the notice to the leader
+        assert not harness.bot.get_cog("Background").tour_notices.is_running()
+        service.desk.release_lease(LEADER, "other-process")  # the leader stopped: this process takes over
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while not harness.rec.dms():
+            assert loop.time() < deadline, "the new leader did not send the notice"
+            await asyncio.sleep(0.02)
+        [dm] = harness.rec.dms()
+        assert stamp(other) in text_of(dm.json)
+    finally:
+        await harness.stop()
