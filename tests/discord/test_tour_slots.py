@@ -1,59 +1,29 @@
-"""Campus tours by slot on Discord (issue 14), through the harness: real discord.py objects, recorded HTTP.
+"""Campus tours by slot on Discord, the student side (issue 14): real discord.py objects, recorded HTTP.
 
-Students: /tour shows the open times (embed with Discord timestamps, a select
-menu, "None of these times"); a pick opens the booking form; the booking is
-confirmed at once with Cancel / Move, staff get the card; a time that fills up
-meanwhile is said so with the others; /mytickets cancels and moves. Staff:
-/tours add|list|show|cancel. The leader's pass DMs reminders and cancellation
-notices once, across a restart too.
+/tour shows the open times (an embed with Discord timestamps, a select menu,
+"None of these times"); a pick opens the booking form; the booking is
+confirmed at once with Cancel / Move and staff get the card; a time that fills
+up meanwhile is said so with the others; /mytickets cancels and moves.
+Staff and notices: test_tour_staff.py.
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import replace
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from conftest import WEDNESDAY_MORNING
-from discord import app_commands
-from harness import (
-    HELP_CHANNEL_ID,
-    OTHER,
-    STAFF,
-    STAFF_CHANNEL_ID,
-    STAFF_ROLE_ID,
-    STUDENT,
-    STUDENT_ID,
-    STUDENT_ROLE_ID,
-    Harness,
-    buttons,
-    forbidden,
-    text_of,
-)
+from harness import HELP_CHANNEL_ID, OTHER, STUDENT_ID, Harness, buttons, text_of
 from test_tour import public_bodies
+from tour_support import ADA, FORM, Clock, add, assistant, berlin, book, choose, selects, stamp
 
-from admissionsbot.bootstrap import Assistant, build_assistant
+from admissionsbot.bootstrap import Assistant
 from admissionsbot.config import Settings
 from admissionsbot.core.models import Asker, TicketKind, TicketStatus
-from admissionsbot.core.staff import cli_staff
-from admissionsbot.core.tours import BookingDetails, BookingStatus, TourSlot
-
-ADA = cli_staff("ada")
-FORM = {"Your name": "Robin Example", "Email": "robin@example.com", "Number of visitors (you included)": "2",
-        "Notes (optional)": "Coming with a parent"}
-
-
-class Clock:
-    """The service's clock, moved by the tests (reminders fall due, tours start)."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> datetime:
-        return self.at
+from admissionsbot.core.tours import BookingDetails, BookingStatus
 
 
 @pytest.fixture
@@ -63,48 +33,12 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    # the staff role's reminders about unclaimed tickets (issue 13) are off: these tests move the clock by days
-    return replace(settings, timezone="Europe/Berlin", tour_days_ahead=14, tour_reminder_hours=24,
-                   remind_unclaimed_minutes=0)
+    return berlin(settings)
 
 
 @pytest.fixture
-def service(settings: Settings, clock: Clock) -> Any:
-    assistant = build_assistant(settings, clock=clock)
-    yield assistant
-    assistant.shutdown()
-
-
-def add(service: Assistant, when: str, capacity: int = 6, **kw: Any) -> TourSlot:
-    return service.conversation.tours.tours.add_slot(when, capacity, **kw)
-
-
-def selects(body: dict[str, Any]) -> list[dict[str, Any]]:
-    return [c for row in body.get("components") or [] for c in row.get("components", []) if c.get("type") == 3]
-
-
-def stamp(slot: TourSlot) -> str:
-    return f"<t:{int(slot.starts_at.timestamp())}:F>"
-
-
-async def choose(harness: Harness, message: dict[str, Any], value: int, *, custom_id: str = "admissionsbot:slots",
-                 who: dict[str, Any] | None = None, roles: tuple[int, ...] = (STUDENT_ROLE_ID,)) -> str:
-    """Pick an option of a recorded message's select menu (as Discord sends a select: component type 3)."""
-    [menu] = [s for s in selects(message) if s["custom_id"] == custom_id]
-    assert str(value) in [o["value"] for o in menu["options"]], menu["options"]
-    channel_id = int(message["channel_id"])
-    dm = channel_id in harness.rec.dm_channels
-    data = {"custom_id": custom_id, "component_type": 3, "values": [str(value)]}
-    payload = harness._interaction(3, data, who=who or STUDENT, roles=() if dm else roles,
-                                   channel_id=channel_id, dm=dm, message=message)
-    return await harness.feed_interaction(payload)
-
-
-async def book(harness: Harness, slot: TourSlot, form: dict[str, str] = FORM) -> str:
-    """/tour, pick `slot`, send the form: the token of the form's submission."""
-    [times] = harness.messages_for(await harness.slash("tour"))
-    modal = harness.modal_from(await choose(harness, times, slot.id))
-    return await harness.submit_modal(modal, form)
+def service(settings: Settings, clock: Clock) -> Iterator[Assistant]:
+    yield from assistant(settings, clock)
 
 
 # -- students ------------------------------------------------------------------------------------
@@ -268,93 +202,6 @@ async def test_another_member_cannot_cancel_my_booking(harness: Harness):
     assert harness.service.conversation.tours.tours.booking(ticket.number).status is BookingStatus.BOOKED
 
 
-# -- staff --------------------------------------------------------------------------------------------
-async def staff(harness: Harness, sub: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    token = await harness.slash("tours", options, sub=sub, who=STAFF, roles=(STAFF_ROLE_ID,),
-                                channel_id=STAFF_CHANNEL_ID)
-    [answer] = harness.rec.followups(token)
-    assert answer["flags"] & 64
-    return answer
-
-
-async def test_staff_publish_list_and_read_the_roster(harness: Harness):
-    answer = await staff(harness, "add", {"when": "2024-05-03 14:00", "capacity": 4, "note": "Studio B"})
-    [slot] = harness.service.conversation.tours.tours.slots()
-    assert slot.starts_at == datetime(2024, 5, 3, 12, 0, tzinfo=slot.starts_at.tzinfo)  # 14:00 CEST
-    assert f"#{slot.id}" in answer["content"] and stamp(slot) in answer["content"]
-    assert "does not exist" in (await staff(harness, "add", {"when": "2024-03-31 02:30", "capacity": 4}))["content"]
-    await book(harness, slot)
-    listing = text_of(await staff(harness, "list"))
-    assert f"#{slot.id}" in listing and "2/4 booked" in listing and "Studio B" in listing
-    roster = text_of(await staff(harness, "show", {"slot": slot.id}))
-    assert "Robin Example <robin@example.com>" in roster and "Coming with a parent" in roster
-
-
-async def test_students_cannot_use_tours(harness: Harness):
-    token = await harness.slash("tours", {"when": "2024-05-03 14:00", "capacity": 4}, sub="add")
-    assert "Only the admissions team" in harness.rec.replies_to(token)[0]["content"]
-    assert harness.service.conversation.tours.tours.slots() == []
-
-
-async def test_cancelling_a_slot_tells_each_booked_student_once_with_the_other_times(harness: Harness):
-    service = harness.service
-    slot, other = add(service, "2024-05-03T14:00"), add(service, "2024-05-04T10:00")
-    await book(harness, slot)
-    [ticket] = service.desk.tickets()
-    answer = await staff(harness, "cancel", {"slot": slot.id, "reason": "The studio is flooded"})
-    assert "1 booked student(s) will be told" in answer["content"]
-    [dm] = harness.rec.dms()
-    assert dm.json["nonce"] == f"n{ticket.number}.{slot.id}.c"
-    text = text_of(dm.json)
-    assert "cancelled" in text and "The studio is flooded" in text and stamp(other) in text
-    assert [o["value"] for s in selects(dm.json) for o in s["options"]] == [str(other.id)]
-    assert service.desk.ticket(ticket.number).status is TicketStatus.CLOSED
-    assert await harness.bot.tour_messenger.send_due() == 0  # once
-    await harness.restart()
-    await harness.bot.tour_messenger.send_due()
-    assert len(harness.rec.dms()) == 1  # not again after a restart
-    token = await choose(harness, dm.response, other.id)  # book again from the DM's menu
-    assert harness.modal_from(token)["title"].startswith("Book the tour")
-
-
-async def test_a_reminder_goes_once_before_the_tour_even_across_a_restart(harness: Harness, clock: Clock):
-    slot = add(harness.service, "2024-05-03T14:00")
-    await book(harness, slot)
-    [ticket] = harness.service.desk.tickets()
-    messenger = harness.bot.tour_messenger
-    assert await messenger.send_due() == 0  # two days ahead: not yet
-    clock.at = slot.starts_at - timedelta(hours=24)
-    assert await messenger.send_due() == 1
-    [dm] = harness.rec.dms()
-    assert dm.json["nonce"] == f"n{ticket.number}.{slot.id}.r"
-    assert "Reminder" in text_of(dm.json) and stamp(slot) in text_of(dm.json)
-    assert await messenger.send_due() == 0
-    await harness.restart()  # the new process's first pass finds nothing to send
-    await harness.settle()
-    assert await harness.bot.tour_messenger.send_due() == 0
-    assert len(harness.rec.dms()) == 1
-
-
-@pytest.mark.allow_errors
-async def test_a_reminder_to_closed_dms_is_retried_and_staff_hear_once(harness: Harness, clock: Clock):
-    slot = add(harness.service, "2024-05-03T14:00")
-    await book(harness, slot)
-    clock.at = slot.starts_at - timedelta(hours=2)
-    harness.rec.fail(lambda c: c.channel_id is not None and c.channel_id in harness.rec.dm_channels
-                     and c.method == "POST", forbidden, times=2)
-    harness.bot.settings = replace(harness.bot.settings, retry_interval_seconds=0.01)  # back-off of 0.01 s
-    messenger = harness.bot.tour_messenger
-    assert await messenger.send_due() == 0
-    notes = [c.json["content"] for c in harness.staff_posts() if c.json.get("content")]
-    assert len([n for n in notes if "could not be sent" in n]) == 1
-    await asyncio.sleep(0.05)
-    assert await messenger.send_due() == 0  # failed again: staff are not told twice
-    await asyncio.sleep(0.1)
-    assert await messenger.send_due() == 1
-    notes = [c.json["content"] for c in harness.staff_posts() if c.json.get("content")]
-    assert len([n for n in notes if "could not be sent" in n]) == 1
-
-
 async def test_a_slow_pick_defers_and_a_button_opens_the_form(harness: Harness, monkeypatch: pytest.MonkeyPatch):
     """A form can only be the first answer: when the pick had to be deferred, a button opens it."""
     from admissionsbot.adapters.discord import answers
@@ -388,37 +235,3 @@ async def test_contact_details_never_appear_in_a_public_message(harness: Harness
     assert harness.service.desk.tickets()
     for body in public_bodies(harness):
         assert "robin@example.com" not in text_of(body) and "Robin Example" not in text_of(body)
-
-
-def test_the_tours_commands_are_staff_only_and_named(harness: Harness):
-    group = harness.bot.tree.get_command("tours")
-    assert isinstance(group, app_commands.Group) and group.guild_only
-    assert sorted(c.name for c in group.commands) == ["add", "cancel", "list", "show"]
-    assert group.default_permissions is not None and group.default_permissions.manage_messages
-
-
-async def test_only_the_leading_process_sends_tour_notices(service: Any, settings: Settings, recorder: Any):
-    """A process that does not lead cancels the slot but sends nothing; the leader it becomes sends, once."""
-    from admissionsbot.adapters.leadership import LEADER
-
-    service.desk.acquire_lease(LEADER, "other-process", 60)  # another process leads
-    harness = Harness(service, replace(settings, standby_takeover_seconds=0.5), recorder)
-    await harness.start()
-    try:
-        slot = add(service, "2024-05-03T14:00")
-        other = add(service, "2024-05-04T10:00")
-        await book(harness, slot)
-        assert not harness.bot.leadership.leading()
-        await staff(harness, "cancel", {"slot": slot.id})
-        assert harness.rec.dms() == []  # not the leader: it leaves the notice to the leader
-        assert not harness.bot.get_cog("Background").tour_notices.is_running()
-        service.desk.release_lease(LEADER, "other-process")  # the leader stopped: this process takes over
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 5
-        while not harness.rec.dms():
-            assert loop.time() < deadline, "the new leader did not send the notice"
-            await asyncio.sleep(0.02)
-        [dm] = harness.rec.dms()
-        assert stamp(other) in text_of(dm.json)
-    finally:
-        await harness.stop()
