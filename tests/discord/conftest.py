@@ -178,7 +178,7 @@ def assert_no_mentions_allowed(rec: Recorder) -> int:
         assert mentions is not None, f"{call.method} {call.path} sent without allowed_mentions: {body}"
         assert mentions.get("parse") == [], f"{call.path}: {mentions}"
         if call.api == "rest" and call.channel_id == STAFF_CHANNEL_ID:
-            assert set(mentions.get("roles") or []) <= {str(STAFF_ROLE_ID)}, f"{call.path}: {mentions}"
+            assert {int(r) for r in mentions.get("roles") or []} <= {STAFF_ROLE_ID}, f"{call.path}: {mentions}"
             assert len(mentions.get("users") or []) <= 1, f"{call.path}: {mentions}"
         else:
             assert not mentions.get("users") and not mentions.get("roles"), f"{call.path}: {mentions}"

@@ -59,9 +59,9 @@ def test_sync_commands_syncs_and_prints(guild, monkeypatch, capsys, config, reco
     expected = f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands" if guild else f"/applications/{APP_ID}/commands"
     assert put.url.endswith(expected)
     names = sorted(c["name"] for c in put.json)
-    assert names == ["ask", "faq", "mytickets", "queue", "stats", "tour", "tours"]
+    assert names == ["ask", "faq", "mytickets", "privacy", "queue", "snippet", "stats", "tour", "tours"]
     out = capsys.readouterr().out
-    assert "Synced 7 command(s)" in out and "/ask" in out and "/queue" in out
+    assert "Synced 9 command(s)" in out and "/ask" in out and "/queue" in out
     assert (f"guild {GUILD_ID}" in out) if guild else ("global" in out)
     queue = next(c for c in put.json if c["name"] == "queue")
     assert sorted(o["name"] for o in queue["options"]) == ["assign", "claim", "close", "list", "release", "reopen",

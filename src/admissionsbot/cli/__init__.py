@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from ..core.errors import AdmissionsError
-from . import ask_cmd, chat_cmd, eval_cmd, faq_cmd, queue_cmd, run_cmd, stats_cmd, tours_cmd
+from . import ask_cmd, chat_cmd, eval_cmd, faq_cmd, privacy_cmd, queue_cmd, run_cmd, snippet_cmd, stats_cmd, tours_cmd
 from .common import CONFIG, DB, FAQ, check_uses, shared
 
 
@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=shared(CONFIG, FAQ, DB),
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (chat_cmd, ask_cmd, faq_cmd, queue_cmd, tours_cmd, stats_cmd, eval_cmd, run_cmd):
+    for module in (chat_cmd, ask_cmd, faq_cmd, queue_cmd, snippet_cmd, privacy_cmd, tours_cmd, stats_cmd, eval_cmd,
+                   run_cmd):
         module.register(sub)
     return parser
 

@@ -41,7 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     reply = add_command(q, "reply", (CONFIG, DB), help="reply to the student (relayed to them)")
     _number(reply)
     add_as(reply)
-    reply.add_argument("text", nargs="+", help="the reply")
+    reply.add_argument("--snippet", metavar="NAME", help="insert this canned reply after the text (see 'snippet list')")
+    reply.add_argument("text", nargs="*", help="the reply (may be left out with --snippet)")
+    reply.__class__ = queue_ops.Intermixed  # the words may follow --as / --snippet / --db
     reply.set_defaults(func=run_reply)
 
     close = add_command(q, "close", (CONFIG, DB), help="close a ticket")
@@ -118,7 +120,7 @@ def run_claim(args: argparse.Namespace) -> int:
 
 
 def run_reply(args: argparse.Namespace) -> int:
-    reply = desk_from(args).reply(args.number, cli_staff(args.staff), " ".join(args.text))
+    reply = desk_from(args).reply(args.number, cli_staff(args.staff), " ".join(args.text), args.snippet)
     print(f"Reply recorded on ticket #{reply.ticket_number}; it will be relayed to the student.")
     return 0
 

@@ -9,12 +9,31 @@ someone else holds, and when) live in core/handover.py.
 from __future__ import annotations
 
 import argparse
+import sys
+from typing import Any
 
 from ..core.models import Ticket
+from ..core.privacy import export_rows, parse_since, to_csv, to_json
 from ..core.staff import cli_staff, find_named, label
 from .common import CONFIG, DB, add_command, desk_from
 
 AS_HELP = "who you are: a name, or discord:ID to act as that Discord staff member"
+
+
+class Intermixed(argparse.ArgumentParser):
+    """Options and words in any order: plain argparse ends a `*` positional (a reply that may be empty, given
+    --snippet) at the first option, so `reply N --as ana Thanks` would leave "Thanks" unparsed."""
+
+    _mixing = False
+
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if self._mixing:
+            return super().parse_known_args(args, namespace)
+        self._mixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)
+        finally:
+            self._mixing = False
 
 
 def add_as(parser: argparse.ArgumentParser, default: str | None = None) -> None:
@@ -52,6 +71,15 @@ def register(q: argparse._SubParsersAction) -> None:
     add_as(reopen)
     reopen.set_defaults(func=run_reopen)
 
+    export = add_command(q, "export", (CONFIG, DB), help="all tickets as CSV or JSON for the office's own tools",
+                         description="Print every ticket (or those filed since a date) as CSV or JSON, one row per "
+                         "ticket. Tour contact details (name, email, preferred times, notes) are left out unless "
+                         "--with-contact. Only reads.")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="default csv")
+    export.add_argument("--since", metavar="DATE", help="only tickets filed on or after DATE (YYYY-MM-DD, UTC)")
+    export.add_argument("--with-contact", action="store_true", help="include tour contact details")
+    export.set_defaults(func=run_export)
+
 
 def _claimer(t: Ticket) -> str:
     return f"claimed by {label(t.claimed_by)}" if t.claimed_by else "unclaimed"
@@ -68,6 +96,13 @@ def run_assign(args: argparse.Namespace) -> int:
     to = find_named(desk.staff_members(), args.to)
     t = desk.assign(args.number, cli_staff(args.staff), to)
     print(f"Ticket #{t.number} is {t.status.value}, {_claimer(t)}.")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    since = parse_since(args.since) if args.since else None
+    rows = export_rows(desk_from(args, create=False).store.tickets_since(since), args.with_contact)
+    sys.stdout.write(to_csv(rows, args.with_contact) if args.format == "csv" else to_json(rows) + "\n")
     return 0
 
 

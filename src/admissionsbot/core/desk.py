@@ -28,6 +28,7 @@ from .models import (
     TourContact,
 )
 from .ports import TicketStore
+from .snippets import Snippets
 from .staff import checked_staff
 from .textcheck import clean_text, for_storage, require_email, require_field
 from .tickets import check_reply
@@ -102,10 +103,11 @@ class TicketDesk:
     def claim(self, number: int, staff: Staff) -> Ticket:
         return self.store.claim(number, checked_staff(staff), self.clock())
 
-    def reply(self, number: int, staff: Staff, text: str) -> Reply:
-        """Record a staff reply; it stays undelivered until an adapter hands it over."""
+    def reply(self, number: int, staff: Staff, text: str, snippet: str | None = None) -> Reply:
+        """Record a staff reply (`snippet`: a canned reply's name, its text goes after `text`); it stays
+        undelivered until an adapter hands it over."""
         staff = checked_staff(staff)
-        body = clean_text(text)
+        body = Snippets(self.store, self.clock).expand(clean_text(text), snippet)
         check_reply(self.store.get(number), staff, body)  # early, friendly error; the store re-checks atomically
         return self.store.add_reply(number, staff, body, self.clock())
 

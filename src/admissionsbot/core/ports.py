@@ -24,10 +24,12 @@ state changes; listings leave that ticket out with a logged warning.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from .models import Asker, FeedbackTally, FollowUp, NewTicket, Reply, Staff, Ticket, TicketStatus
+from .privacy import AuditEntry
 from .records import TicketFacts, Turn
+from .snippets import Snippet
 from .tours import NewTourSlot, TourBooking, TourNotice, TourSlot
 
 
@@ -188,6 +190,47 @@ class TicketStore(Protocol):
 
     def unannounced_followups(self, limit: int = 50) -> list[tuple[Ticket, FollowUp]]:
         """Follow-ups not announced yet, oldest first."""
+
+    # reminders (core/reminders.py): recorded before they are posted, so each goes out once
+    def mark_reminded(self, number: int, seen: int, at: datetime) -> bool:
+        """Record a reminder if the ticket's reminder count is still `seen`; False when one was recorded meanwhile."""
+
+    def unmark_reminded(self, number: int, count: int, previous: datetime | None) -> None:
+        """Take back reminder number `count` (its post failed)."""
+
+    # canned replies (core/snippets.py, storage/snippets.py)
+    def add_snippet(self, snippet: Snippet) -> bool:
+        """Store a snippet; False when the name is taken (nothing changes)."""
+
+    def snippets(self) -> list[Snippet]:
+        """All snippets by name."""
+
+    def snippet(self, name: str) -> Snippet | None:
+        """One snippet by its (lowercase) name."""
+
+    def remove_snippet(self, name: str) -> bool:
+        """Delete a snippet; False when there was none of that name."""
+
+    # personal data (core/privacy.py, storage/privacy.py)
+    def personal_data(self, platform: str, user_id: str) -> dict[str, list[dict[str, Any]]]:
+        """Every row about one person (as a student or as staff), table by table, as plain JSON-able data."""
+
+    def forget_person(self, platform: str, user_id: str, pseudonym: str, by: Staff,
+                      at: datetime) -> tuple[dict[str, int], list[int]]:
+        """Anonymise one person everywhere, keeping every row; an audit entry without personal data.
+        Returns the rows changed per table and the person's ticket numbers."""
+
+    def purge_closed(self, before: datetime, by: Staff | None, at: datetime) -> tuple[list[int], int]:
+        """Anonymise tickets closed before `before` and older feedback/turn texts; (tickets, texts removed)."""
+
+    def audit_log(self, limit: int = 100) -> list[AuditEntry]:
+        """The privacy audit log, newest first."""
+
+    def tickets_since(self, since: datetime | None = None) -> list[Ticket]:
+        """Every ticket filed at or after `since`, oldest first, with replies and follow-ups."""
+
+    def text_columns(self) -> dict[str, list[str]]:
+        """Every text column of every table as the database has them (privacy checks)."""
 
     # -- campus tours (issue 14): slots and bookings (storage/tours.py) ------------------------------
     # A booking is a ticket of kind tour (contact details in the ticket) plus a row naming its slot.

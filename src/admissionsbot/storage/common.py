@@ -31,6 +31,7 @@ from ..core.models import (
 from . import schema
 from .insights import KnowledgeRecords
 from .leases import DeliveryLeases
+from .privacy import PrivacyStore
 from .rows import (
     Row,
     candidates_data,
@@ -41,6 +42,7 @@ from .rows import (
     to_utc,
 )
 from .schema import Dialect
+from .snippets import SnippetStore
 from .staff_ops import HandOver
 from .threads import PerThread
 from .tours import TourStore
@@ -56,7 +58,7 @@ def _valid_id(n: int) -> bool:
     return 1 <= n <= MAX_ID
 
 
-class SQLTicketStore(DeliveryLeases, KnowledgeRecords, HandOver, TourStore, ABC):
+class SQLTicketStore(DeliveryLeases, KnowledgeRecords, HandOver, SnippetStore, PrivacyStore, TourStore, ABC):
     """TicketStore implementation over a DB-API-ish connection (see module doc)."""
 
     #: appended to the ticket read inside a state change (" FOR UPDATE" on PostgreSQL)

@@ -176,3 +176,18 @@ class HandOver(StaffDirectory):
                 ticket = self._full(conn, int(row["ticket_number"]))
                 pairs.extend((ticket, f) for f in ticket.followups if f.id == int(row["id"]))
             return pairs
+
+    # -- reminders (core/reminders.py): recorded before they are posted, so each is posted once ----
+    def mark_reminded(self, number: int, seen: int, at: datetime) -> bool:
+        """Record a reminder about a ticket whose count is still `seen`; False when someone recorded one meanwhile."""
+        with self._tx(write=True) as conn:
+            return bool(self._exec(conn, "UPDATE tickets SET reminded_at = ?, reminders = reminders + 1 "
+                                         "WHERE number = ? AND reminders = ?",
+                                   (self._ts(to_utc(at)), number, seen)).rowcount == 1)
+
+    def unmark_reminded(self, number: int, count: int, previous: datetime | None) -> None:
+        """Take back reminder number `count` (its post failed), restoring the time of the one before."""
+        with self._tx(write=True) as conn:
+            self._exec(conn, "UPDATE tickets SET reminded_at = ?, reminders = reminders - 1 "
+                             "WHERE number = ? AND reminders = ?",
+                       (None if previous is None else self._ts(to_utc(previous)), number, count))

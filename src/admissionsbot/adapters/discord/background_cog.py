@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: Passes at most per retry tick when leases end before the next tick, and the shortest wait between them.
 EXTRA_PASSES, MIN_WAIT_SECONDS = 5, 0.05
+#: How often the leader looks for tickets to remind the staff role of.
+REMIND_CHECK_SECONDS = 60.0
 #: How often the leader looks whether the weekly digest is due.
 DIGEST_CHECK_SECONDS = 60.0
 
@@ -43,10 +45,11 @@ class BackgroundCog(commands.Cog, name="Background"):
         self.lead.change_interval(seconds=bot.leadership.interval)
         self._closing: asyncio.Task[None] | None = None
         self.leader_loops: tuple[tasks.Loop, ...] = (self.retry,)
-        if bot.knowledge.schedule is not None:  # settings digest_day / digest_time
-            self.leader_loops += (self.digest,)
+        self.leader_loops += (self.remind, self.purge)  # reminders to the staff role; retention_days, daily
         self.tour_notices.change_interval(seconds=min(bot.settings.retry_interval_seconds, MAX_PASS_SECONDS))
         self.leader_loops += (self.tour_notices,)  # tour reminders and cancellation notices, each sent once
+        if bot.knowledge.schedule is not None:  # settings digest_day / digest_time
+            self.leader_loops += (self.digest,)
 
     async def cog_load(self) -> None:
         if not await self._check_lead() and not self.bot.standby:
@@ -87,6 +90,16 @@ class BackgroundCog(commands.Cog, name="Background"):
     async def lead(self) -> None:
         """Keep the leader lease (or take it when it lapses)."""
         await self._check_lead()
+
+    @tasks.loop(seconds=REMIND_CHECK_SECONDS)
+    async def remind(self) -> None:
+        """Flag tickets waiting too long to the staff role (office hours only; recorded, so never twice)."""
+        await self.bot.office.remind_once()
+
+    @tasks.loop(hours=24)
+    async def purge(self) -> None:
+        """Remove the personal data of tickets closed more than retention_days ago (first pass at start-up)."""
+        await self.bot.office.purge_once()
 
     @tasks.loop(seconds=60.0)
     async def retry(self) -> None:

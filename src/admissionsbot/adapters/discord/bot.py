@@ -31,6 +31,8 @@ from .dynamic_items import DYNAMIC_ITEMS
 from .followups import FollowUpFlows
 from .handover import HandoverFlows
 from .knowledge_flows import KnowledgeFlows
+from .office import OfficeFlows
+from .office_cog import OfficeCog
 from .queue_items import QUEUE_ITEMS
 from .staff_actions import StaffFlows
 from .staff_cog import StaffCog
@@ -89,12 +91,13 @@ class AdmissionsBot(commands.Bot):
         self.tour_messenger = TourMessenger(self)  # tour reminders and cancellation notices (leader only)
         self.handover = HandoverFlows(self)
         self.followups = FollowUpFlows(self)
+        self.office = OfficeFlows(self)  # snippets, privacy requests, reminders, the retention purge
         self.knowledge = KnowledgeFlows(self)  # Add to FAQ, /faq gaps, /stats, the weekly digest
         self._background = background
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*DYNAMIC_ITEMS, *QUEUE_ITEMS, *TOUR_ITEMS)
-        cogs: list[commands.Cog] = [StudentCog(self), StaffCog(self), ToursCog(self)]
+        cogs: list[commands.Cog] = [StudentCog(self), StaffCog(self), OfficeCog(self), ToursCog(self)]
         if self._background:
             cogs.append(BackgroundCog(self))
         for cog in cogs:

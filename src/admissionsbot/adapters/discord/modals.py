@@ -14,7 +14,15 @@ import discord
 from discord.ui import Modal, TextInput
 
 from ...core.desk import TOUR_QUESTION
-from ...core.limits import CLOSE_REASON_CHARS, EMAIL_CHARS, NAME_CHARS, NOTES_CHARS, PREFERRED_TIMES_CHARS, REPLY_CHARS
+from ...core.limits import (
+    CLOSE_REASON_CHARS,
+    EMAIL_CHARS,
+    NAME_CHARS,
+    NOTES_CHARS,
+    PREFERRED_TIMES_CHARS,
+    REPLY_CHARS,
+    SNIPPET_NAME_CHARS,
+)
 from ...core.models import TourContact
 from . import errors
 
@@ -87,13 +95,16 @@ class _StaffModal(Modal):
 
 class ReplyModal(_StaffModal):
     text: TextInput[ReplyModal] = TextInput(label="Reply to the student", style=discord.TextStyle.paragraph,
-                                            max_length=REPLY_CHARS)
+                                            max_length=REPLY_CHARS, required=False)
+    snippet: TextInput[ReplyModal] = TextInput(label="Insert a snippet (its name, optional)", required=False,
+                                               max_length=SNIPPET_NAME_CHARS, placeholder="e.g. fees-link")
 
     def __init__(self, number: int) -> None:
         super().__init__(number, f"Reply to ticket #{number}")
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        await _bot(interaction).staff.reply(interaction, self.number, self.text.value, echo_on_error=True)
+        await _bot(interaction).staff.reply(interaction, self.number, self.text.value or "",
+                                            snippet=self.snippet.value or None, echo_on_error=True)
 
 
 class CloseModal(_StaffModal):

@@ -6,6 +6,8 @@
   reply DM'd to a student and in /mytickets; it opens the follow-up form. The
   desk accepts a follow-up only on the asker's own ticket, so a forwarded
   button is useless to anyone else.
+- `ForgetButton` (`admissionsbot:forget:<platform>:<user id>`): the confirmation
+  of /privacy forget; staff-only, checked again on click.
 
 Like dynamic_items.py, callbacks only hand over to the bot's flows.
 """
@@ -71,7 +73,29 @@ class FollowUpButton(_Guarded, DynamicItem[Button], template=rf"{NS}:followup:(?
         await _bot(interaction).followups.open_form(interaction, self.number)
 
 
-QUEUE_ITEMS = (AssignSelect, FollowUpButton)
+class ForgetButton(_Guarded, DynamicItem[Button],
+                   template=rf"{NS}:forget:(?P<platform>[a-z]{{1,12}}):(?P<user>[A-Za-z0-9._@-]{{1,60}})"):
+    """Confirms /privacy forget: nothing is removed before this click."""
+
+    def __init__(self, platform: str, user_id: str) -> None:
+        super().__init__(Button(label="Forget this person", style=discord.ButtonStyle.danger,
+                                custom_id=f"{NS}:forget:{platform}:{user_id}"))
+        self.platform, self.user_id = platform, user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ForgetButton:
+        return cls(match["platform"], match["user"])
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        return await errors.allow_staff(interaction)
+
+    async def run(self, interaction: discord.Interaction) -> None:
+        await _bot(interaction).office.forget(interaction, self.platform, self.user_id)
+
+
+QUEUE_ITEMS = (AssignSelect, FollowUpButton, ForgetButton)
 
 
 def followup_view(numbers: Iterable[int], *, labelled: bool = False) -> View:

@@ -48,14 +48,16 @@ class StaffFlows:
         await interaction.response.send_modal(CloseModal(number))
 
     async def reply(
-        self, interaction: discord.Interaction, number: int, text: str, *, echo_on_error: bool = False
+        self, interaction: discord.Interaction, number: int, text: str, *, snippet: str | None = None,
+        echo_on_error: bool = False
     ) -> None:
-        """Record the reply, then deliver it; a refused reply from the form is echoed back."""
+        """Record the reply (with a snippet's text after it), then deliver it; a refused reply from the form
+        is echoed back."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            reply = await asyncio.to_thread(self.desk.reply, number, staff_member(interaction.user), text)
+            reply = await asyncio.to_thread(self.desk.reply, number, staff_member(interaction.user), text, snippet)
         except AdmissionsError as exc:
-            if not echo_on_error:
+            if not echo_on_error or not text.strip():
                 raise
             await errors.tell(interaction, f"{exc} Your reply was not sent; here it is so you can copy it:")
             for chunk in message_chunks(text):

@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ...core.limits import CLOSE_REASON_CHARS, REPLY_CHARS
+from ...core.limits import CLOSE_REASON_CHARS, REPLY_CHARS, SNIPPET_NAME_CHARS
 from ...core.models import TicketStatus
 from .identity import require_staff
 
@@ -50,10 +50,16 @@ class StaffCog(commands.Cog, name="Staff"):
         await self.bot.staff.claim(interaction, number)
 
     @queue.command(name="reply", description="Reply to a ticket; the student gets it by DM or /mytickets")
-    @app_commands.describe(text="Your reply (at most 4,000 characters)")
+    @app_commands.describe(text="Your reply (at most 4,000 characters)",
+                           snippet="A canned reply to insert after your text (see /snippet list)")
     async def queue_reply(self, interaction: discord.Interaction, number: app_commands.Range[int, 1],
-                          text: app_commands.Range[str, 1, REPLY_CHARS]) -> None:
-        await self.bot.staff.reply(interaction, number, text)
+                          text: app_commands.Range[str, 1, REPLY_CHARS] | None = None,
+                          snippet: app_commands.Range[str, 1, SNIPPET_NAME_CHARS] | None = None) -> None:
+        await self.bot.staff.reply(interaction, number, text or "", snippet=snippet)
+
+    @queue_reply.autocomplete("snippet")
+    async def snippet_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=n, value=n) for n in await self.bot.office.snippet_names(current)]
 
     @queue.command(name="close", description="Close a ticket")
     @app_commands.describe(reason="Why it is closed (optional)")
