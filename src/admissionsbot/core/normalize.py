@@ -56,6 +56,13 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("'m", " am"),
 )
 
+# `_clean_chars` for ASCII text: lower case, the backtick as an apostrophe, every other
+# character that is not a letter, digit or apostrophe a space.
+_ASCII_CLEAN = {
+    i: (chr(i).lower() if chr(i).isalnum() or chr(i) == "'" else "'" if chr(i) == "`" else " ")
+    for i in range(128)
+}
+
 _WORD_RE = re.compile(r"[\w']+")
 _NON_WORD_RE = re.compile(r"[^\w']+")
 
@@ -98,6 +105,8 @@ def _expand(word: str) -> str:
 
 def _clean_chars(text: str) -> str:
     """Case-fold, strip accents and turn everything but letters, digits and apostrophes into spaces."""
+    if text.isascii():  # most text: one C-speed table lookup per character gives the same result
+        return text.translate(_ASCII_CLEAN)
     text = unicodedata.normalize("NFKD", text.casefold()).translate(_APOSTROPHES)
     out: list[str] = []
     for ch in text:
@@ -112,30 +121,11 @@ def _clean_chars(text: str) -> str:
     return "".join(out)
 
 
-def _apply_synonyms(tokens: list[str], synonyms: Mapping[str, str]) -> list[str]:
-    """Replace variant words or phrases (longest first, up to 4 words) by their canonical form."""
-    out: list[str] = []
-    i, n = 0, len(tokens)
-    while i < n:
-        for size in range(min(4, n - i), 0, -1):
-            key = tokens[i] if size == 1 else " ".join(tokens[i : i + size])
-            canonical = synonyms.get(key)
-            if canonical is not None:
-                if canonical:
-                    out.extend(canonical.split())
-                i += size
-                break
-        else:
-            out.append(tokens[i])
-            i += 1
-    return out
-
-
 def normalize(text: str, synonyms: Mapping[str, str] | None = None) -> str:
     """Lower-case, de-accent, expand contractions, drop punctuation/emoji/control
     characters, collapse whitespace and map synonym variants to their canonical word.
 
-    `synonyms` is a variant -> canonical map as built by `synonym_map`.
+    `synonyms` is a variant -> canonical map of single words, as built by `synonym_map`.
     """
     if not isinstance(text, str) or not text:
         return ""
@@ -153,7 +143,7 @@ def normalize(text: str, synonyms: Mapping[str, str] | None = None) -> str:
                 continue
             words.extend(_expand(word).replace("'", "").split())
     if synonyms:
-        words = _apply_synonyms(words, synonyms)
+        words = [synonyms.get(w, w) for w in words]
     return " ".join(words)
 
 
@@ -165,19 +155,22 @@ def tokenize(text: str, synonyms: Mapping[str, str] | None = None) -> list[str]:
 def synonym_map(groups: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """Invert `{canonical: [variants]}` into `{variant: canonical}`, both sides normalised.
 
-    A variant listed under two different canonical words is a data error, so it
-    raises ValueError naming both, rather than silently picking one.
+    Synonyms are single words (the FAQ loader accepts nothing else): a form that
+    still normalises to several words or none ("a$b", "!!") could never stand
+    for one word of a question, so it is left out. A variant listed under two
+    different canonical words is a data error, so it raises ValueError naming
+    both, rather than silently picking one.
     """
     result: dict[str, str] = {}
     for canonical, variants in groups.items():
         canon = normalize(str(canonical))
-        if not canon:
+        if len(canon.split()) != 1:
             continue
         if isinstance(variants, str):
             variants = [variants]
         for variant in variants or ():
             key = normalize(str(variant))
-            if not key or key == canon:
+            if len(key.split()) != 1 or key == canon:
                 continue
             previous = result.get(key)
             if previous is not None and previous != canon:
