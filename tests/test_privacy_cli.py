@@ -12,7 +12,7 @@ import pytest
 
 from admissionsbot.cli import main
 from admissionsbot.core.desk import TicketDesk
-from admissionsbot.core.models import Asker, FiledReason, TourContact
+from admissionsbot.core.models import Asker, FiledReason, Staff, TourContact
 from admissionsbot.core.privacy import REMOVED
 from admissionsbot.core.staff import cli_staff
 from admissionsbot.storage import open_store
@@ -142,3 +142,19 @@ def test_new_commands_have_help(capsys):
         with pytest.raises(SystemExit) as info:
             main(args)
         assert info.value.code == 0 and "usage: admissionsbot" in capsys.readouterr().out
+
+
+def test_forget_names_the_faq_files_that_still_mention_them(capsys, db, tmp_path, monkeypatch):
+    """learned_by in the FAQ (a file in the repository) is not the database's to rewrite: forget says where it is."""
+    faq = tmp_path / "faq"
+    faq.mkdir()
+    (faq / "learned.yaml").write_text("- id: x\n  learned_by: Adalinde (discord:600060006000)\n", encoding="utf-8")
+    (faq / "other.yaml").write_text("- id: y\n", encoding="utf-8")
+    monkeypatch.setenv("ADMISSIONSBOT_FAQ_DIR", str(faq))
+    desk = TicketDesk(open_store(db))
+    n = desk.file_question(SAM, "q", FiledReason.NO_MATCH).number
+    desk.claim(n, Staff("discord", "600060006000", "Adalinde"))
+    desk.shutdown()
+    code, out, _ = cli(capsys, "privacy", "forget", "--platform", "discord", "--user", "600060006000", "--as", "dpo",
+                       "--yes", "--db", db)
+    assert code == 0 and "learned.yaml" in out and "other.yaml" not in out and "Edit them by hand" in out

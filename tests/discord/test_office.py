@@ -25,7 +25,7 @@ from harness import (
 from admissionsbot.adapters.discord.log_redaction import RedactingFilter
 from admissionsbot.bootstrap import Assistant, build_assistant
 from admissionsbot.config import Settings
-from admissionsbot.core.models import Staff
+from admissionsbot.core.models import Asker, FiledReason, Staff
 from admissionsbot.core.privacy import REMOVED
 
 AS_STAFF = {"who": STAFF, "roles": (STAFF_ROLE_ID,)}
@@ -191,3 +191,11 @@ async def test_the_daily_purge_runs_in_the_leader_and_updates_cards(harness: Har
     await harness.bot.office.purge_once()
     assert harness.service.desk.ticket(n).question == REMOVED
     assert harness.staff_card(n)["embeds"][0]["description"] == REMOVED
+
+
+async def test_a_console_name_that_cannot_ride_on_a_button_points_to_the_command_line(harness: Harness):
+    harness.service.desk.file_question(Asker("console", "Sam Smith", "Sam Smith"), "parking?", FiledReason.NO_MATCH)
+    token = await harness.slash("privacy", {"user_id": "Sam Smith", "platform": "console"}, sub="forget", **AS_STAFF)
+    text = said(harness, token)
+    assert "admissionsbot privacy forget --platform console" in text
+    assert not [m for m in harness.messages_for(token) if buttons(m)]

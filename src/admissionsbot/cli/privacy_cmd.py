@@ -56,7 +56,7 @@ def _person(parser: argparse.ArgumentParser) -> None:
 def _privacy(args: argparse.Namespace, settings: Settings | None = None, *, create: bool = True) -> Privacy:
     settings = settings or settings_from(args)
     desk = desk_from(args, create=create)
-    return Privacy(desk.store, desk.clock, settings.retention_days)
+    return Privacy(desk.store, desk.clock, settings.retention_days, settings.faq_dir)
 
 
 def run_forget(args: argparse.Namespace) -> int:
@@ -74,6 +74,9 @@ def run_forget(args: argparse.Namespace) -> int:
         print("Nothing was stored about that person; nothing changed (the audit log notes the request).")
         return 0
     print(f"Forgotten: {report.summary()}. The rows stay (counts are kept) under the pseudonym {report.pseudonym}.")
+    if report.files:
+        print(f"These FAQ files still name them (learned_by, or a phrasing learned from their ticket): "
+              f"{', '.join(report.files)}. Edit them by hand.")
     if report.tickets:
         numbers = ", ".join(f"#{n}" for n in report.tickets)
         print(f"Their tickets ({numbers}) may still show the old text in the Discord staff channel: delete those "

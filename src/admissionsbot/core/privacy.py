@@ -25,8 +25,9 @@ import io
 import json
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidInput
@@ -58,6 +59,7 @@ class ForgetReport:
     pseudonym: str
     counts: dict[str, int]
     tickets: list[int]  # their tickets: staff-channel cards to re-render
+    files: list[str] = field(default_factory=list)  # FAQ files that still name them (edit by hand)
 
     @property
     def found(self) -> bool:
@@ -87,17 +89,46 @@ def person(platform: str, user_id: str) -> tuple[str, str]:
     return plat, uid
 
 
+def files_naming(directory: str | Path, needles: Iterable[str]) -> list[str]:
+    """The YAML files under `directory` that contain one of `needles` (any case): FAQ entries learned from
+    tickets keep who learned them (`learned_by`) and may keep a student's phrasing, in the repository."""
+    wanted = [n.casefold() for n in needles if len(n.strip()) >= 3]
+    root = Path(directory)
+    if not wanted or not root.is_dir():
+        return []
+    hits = []
+    for path in sorted(root.rglob("*.yaml")):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace").casefold()
+        except OSError:
+            continue
+        if any(n in text for n in wanted):
+            hits.append(str(path))
+    return hits
+
+
 class Privacy:
-    def __init__(self, store: TicketStore, clock: Callable[[], datetime], retention_days: int = 0) -> None:
+    def __init__(self, store: TicketStore, clock: Callable[[], datetime], retention_days: int = 0,
+                 faq_dir: str | None = None) -> None:
         self.store = store
         self.clock = clock
         self.retention_days = retention_days
+        self.faq_dir = faq_dir  # searched for mentions the database cannot rewrite
 
     def forget(self, platform: str, user_id: str, by: Staff) -> ForgetReport:
         plat, uid = person(platform, user_id)
+        files = self._files_naming(plat, uid) if self.faq_dir else []  # before: their names are gone after
         pseudonym = PSEUDONYM_PREFIX + secrets.token_hex(6)
         counts, tickets = self.store.forget_person(plat, uid, pseudonym, by, self.clock())
-        return ForgetReport(pseudonym, counts, tickets)
+        return ForgetReport(pseudonym, counts, tickets, files)
+
+    def _files_naming(self, platform: str, user_id: str) -> list[str]:
+        tables = self.store.personal_data(platform, user_id)
+        names = {str(r.get(c) or "") for name in ("tickets", "staff") for r in tables.get(name, [])
+                 for c in ("asker_display_name", "contact_name", "name")}
+        needles = {f"{platform}:{user_id}", *names} | ({user_id} if len(user_id) >= 5 else set())
+        assert self.faq_dir is not None
+        return files_naming(self.faq_dir, needles)
 
     def export(self, platform: str, user_id: str) -> dict[str, Any]:
         plat, uid = person(platform, user_id)

@@ -60,7 +60,7 @@ class OfficeFlows:
         self.bot = bot
         desk, settings = bot.desk, bot.settings
         self.snippets = Snippets(desk.store, desk.clock)
-        self.privacy = Privacy(desk.store, desk.clock, settings.retention_days)
+        self.privacy = Privacy(desk.store, desk.clock, settings.retention_days, settings.faq_dir)
         hours = OfficeHours.parse(settings.office_hours, settings.office_days, settings.timezone)
         self.reminders = Reminders(desk.store, hours, desk.clock, unclaimed_minutes=settings.remind_unclaimed_minutes,
                                    unanswered_hours=settings.remind_unanswered_hours)
@@ -104,8 +104,14 @@ class OfficeFlows:
             await interaction.followup.send("Nothing is stored about that person.", ephemeral=True)
             return
         rows = ", ".join(f"{len(r)} {name}" for name, r in data.items())
+        plat, uid = platform.strip().lower(), user_id.strip()
+        if not ForgetButton.fits(plat, uid):
+            await interaction.followup.send(f"Stored about that person: {rows}. Their id cannot be confirmed with a "
+                                            "button here; run `admissionsbot privacy forget --platform "
+                                            f"{plat} --user '<id>' --yes` where the bot runs.", ephemeral=True)
+            return
         view = View(timeout=None)
-        view.add_item(ForgetButton(platform.strip().lower(), user_id.strip()))
+        view.add_item(ForgetButton(plat, uid))
         await interaction.followup.send(f"Stored about {platform} user `{clip(user_id, 60)}`: {rows}. Forgetting "
                                         "overwrites their words, names and contact details everywhere (the rows and "
                                         "counts stay). It cannot be undone.", view=view, ephemeral=True)
@@ -116,8 +122,10 @@ class OfficeFlows:
         log.info("Privacy: a person was forgotten on request (%d tickets)", len(report.tickets))
         for number in report.tickets:  # the staff cards showed their question: re-render them without it
             await self.bot.delivery.refresh(number)
-        await interaction.followup.send(f"Done: {report.summary()}. Their staff-channel cards were updated.",
-                                        ephemeral=True)
+        text = f"Done: {report.summary()}. Their staff-channel cards were updated."
+        if report.files:
+            text += f" These FAQ files still name them; edit them by hand: {', '.join(report.files)}."
+        await interaction.followup.send(clip(text, MESSAGE_CHARS), ephemeral=True)
 
     # -- leader loops ------------------------------------------------------------------------
     async def remind_once(self) -> None:

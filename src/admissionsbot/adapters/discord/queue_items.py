@@ -73,9 +73,16 @@ class FollowUpButton(_Guarded, DynamicItem[Button], template=rf"{NS}:followup:(?
         await _bot(interaction).followups.open_form(interaction, self.number)
 
 
-class ForgetButton(_Guarded, DynamicItem[Button],
-                   template=rf"{NS}:forget:(?P<platform>[a-z]{{1,12}}):(?P<user>[A-Za-z0-9._@-]{{1,60}})"):
+FORGET = rf"{NS}:forget:(?P<platform>[a-z]{{1,12}}):(?P<user>[A-Za-z0-9._@-]{{1,60}})"
+
+
+class ForgetButton(_Guarded, DynamicItem[Button], template=FORGET):
     """Confirms /privacy forget: nothing is removed before this click."""
+
+    @classmethod
+    def fits(cls, platform: str, user_id: str) -> bool:
+        """Whether this person can ride on the button (a console name with spaces cannot: use the CLI)."""
+        return re.fullmatch(FORGET, f"{NS}:forget:{platform}:{user_id}") is not None
 
     def __init__(self, platform: str, user_id: str) -> None:
         super().__init__(Button(label="Forget this person", style=discord.ButtonStyle.danger,
