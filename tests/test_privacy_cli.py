@@ -85,7 +85,7 @@ def test_privacy_export_then_forget(capsys, db):
 
     code, out, _ = cli(capsys, "privacy", "forget", "--platform", "console", "--user", "sam", "--as", "dpo",
                        "--db", db)
-    assert code == 1 and "Would forget: 2 tickets" in out and "Nothing was changed" in out
+    assert code == 1 and "Stored about that person: 2 tickets" in out and "Nothing was changed" in out
     code, out, _ = cli(capsys, "privacy", "forget", "--platform", "console", "--user", "sam", "--as", "dpo",
                        "--db", db, "--yes")
     assert code == 0 and "Forgotten: 2 tickets, 1 replies" in out and f"#{q}, #{tour}" in out

@@ -67,7 +67,8 @@ def run_forget(args: argparse.Namespace) -> int:
             print("Nothing is stored about that person.")
             return 0
         rows = ", ".join(f"{len(r)} {name}" for name, r in data.items())
-        print(f"Would forget: {rows}. Nothing was changed: add --yes to do it (it cannot be undone).")
+        print(f"Stored about that person: {rows}. Nothing was changed: add --yes to overwrite their personal data "
+              "in these rows (it cannot be undone).")
         return 1
     report = privacy.forget(args.platform, args.user, cli_staff(args.staff))
     if not report.found:
