@@ -1,6 +1,7 @@
 """The eval harness: metrics known exactly on hand-made rankings, and the CLI around it."""
 
 import json
+from pathlib import Path
 
 import pytest
 from faq_fixtures import write_faq
@@ -9,12 +10,15 @@ from admissionsbot.cli import main
 from admissionsbot.core.answering import Answerer, Ranked
 from admissionsbot.core.decide import DecisionSettings
 from admissionsbot.core.evaluation import (
+    ANSWER_GRID,
+    MARGIN_GRID,
     WRONG_ANSWER_COST,
     Case,
     CasesError,
     evaluate,
     load_cases,
     objective,
+    rank_all,
     suggest_settings,
     threshold_grid,
 )
@@ -32,6 +36,7 @@ CASES = [
     (Case("q8", "smalltalk"), (C("greeting", 20),)),  # escalated: a miss but not a wrong answer
 ]
 SETTINGS = DecisionSettings(answer_threshold=70, clarify_threshold=50, margin=8)
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -73,6 +78,19 @@ def test_suggestion_is_the_most_cautious_setting_nearly_as_good_as_the_best(answ
     assert suggested.margin == max(s.margin for s in same)
     assert report == evaluate(cases, ranked, answerer, suggested)
     assert suggested.max_choices == SETTINGS.max_choices  # only the three thresholds move
+
+
+def test_suggestion_on_tune_reproduces_the_shipped_defaults():
+    """README "Recalibrating": `eval tests/golden/tune.yaml --suggest` gives the defaults in core/decide.py,
+    and they lie inside the grid (a suggestion pinned to an edge would mean the grid is too narrow).
+    After an FAQ edit this fails until the defaults are recalibrated the same way."""
+    knowledge = load_knowledge(REPO / "faq")
+    cases = load_cases(REPO / "tests" / "golden" / "tune.yaml", knowledge)
+    answerer = Answerer(knowledge, DecisionSettings())
+    suggested, _ = suggest_settings(cases, rank_all(cases, answerer), answerer, DecisionSettings())
+    assert suggested == DecisionSettings()
+    assert ANSWER_GRID[0] < suggested.answer_threshold < ANSWER_GRID[1]
+    assert suggested.margin < MARGIN_GRID[1]
 
 
 def test_cases_file_errors_are_clear(kb, tmp_path):

@@ -1,10 +1,13 @@
 """Matcher behaviour on a tiny in-test FAQ: the messy ways students actually ask."""
 
+import dataclasses
 import time
 
 import pytest
 
-from admissionsbot.core.matcher import Matcher, interpolate
+from admissionsbot.core.entryscores import ScorerParams, train_entry_scorer
+from admissionsbot.core.matcher import Anchor, Features, Matcher, ScoreParams, interpolate
+from admissionsbot.core.textindex import IndexParams, TextIndex
 
 FAQ = {
     "internship-pay": [
@@ -184,7 +187,79 @@ def test_empty_knowledge_base_matches_nothing():
 
 
 def test_calibration_interpolates_in_log_density():
-    anchors = ((10.0, (0.0, 1.0)), (1000.0, (2.0, 3.0)))
-    assert interpolate(anchors, 5.0) == (0.0, 1.0)  # clamped below
-    assert interpolate(anchors, 5000.0) == (2.0, 3.0)  # clamped above
-    assert interpolate(anchors, 100.0) == pytest.approx((1.0, 2.0))  # halfway in log scale
+    lo = Anchor(10.0, 0.0, Features(*[1.0] * 8))
+    hi = Anchor(1000.0, 2.0, Features(*[3.0] * 8))
+    assert interpolate((lo, hi), 5.0) == (0.0, lo.weights)  # clamped below
+    assert interpolate((hi, lo), 5000.0) == (2.0, hi.weights)  # clamped above, whatever the order
+    bias, weights = interpolate((lo, hi), 100.0)  # halfway in log scale
+    assert bias == pytest.approx(1.0)
+    assert weights == pytest.approx(Features(*[2.0] * 8))
+    assert weights._fields == Features._fields
+
+
+def test_a_calibration_must_name_every_feature():
+    """Features and calibration weights are zipped strictly: a missing coefficient is an error, not a shift."""
+    short = Anchor(10.0, 0.0, tuple([1.0] * (len(Features._fields) - 1)))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="7 weights for 8 features"):
+        Matcher([("a", "book a tour")], score_params=dataclasses.replace(ScoreParams(), calibration=(short,)))
+    m = Matcher([("a", "book a tour"), ("b", "tuition fees")])
+    with pytest.raises(ValueError):
+        m.confidence(Features(*[0.0] * 8)[:-1])  # type: ignore[arg-type]
+
+
+def test_the_index_is_frozen_and_holds_everything_the_matcher_reads(matcher):
+    index = matcher.index
+    assert isinstance(index, TextIndex)
+    assert set(vars(index)) == {f.name for f in dataclasses.fields(TextIndex)}  # nothing set outside __init__
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        index.weight = {}  # type: ignore[misc]
+    assert len(index.p_text) == len(index.p_entry) == len(index.p_sorted) == matcher.size
+    assert sum(index.entry_sizes) == matcher.size
+
+
+CARDS = {
+    "card-activation": ["how do I activate my card", "activating my new card", "card activation",
+                        "my card is not active yet", "the card needs activating"],
+    "card-delivery": ["when will my card arrive", "card delivery time", "my card has not arrived",
+                      "track my card delivery", "how long does my card take to come"],
+    "card-limits": ["what is my card limit", "card spending limits", "how much can I spend with my card",
+                    "raise my card limit"],
+}
+
+
+def test_character_ngrams_carry_a_word_the_speller_cannot_place():
+    """"deactivated" is no FAQ word and too far from "activate" for the speller (ratio 84 < 85):
+    the word index sees only "card", but its n-grams ("act", "ctiv", "tiva", "vate") point at activation."""
+    phrasings = [(e, t) for e, texts in CARDS.items() for t in texts]
+    with_ngrams = Matcher(phrasings)
+    without = Matcher(phrasings, index_params=dataclasses.replace(
+        IndexParams(), scorer=dataclasses.replace(ScorerParams(), enabled=False)))
+    question = "deactivated card"
+    scores = with_ngrams.index.entry_scores(with_ngrams.index.query(question))
+    assert scores is not None
+    assert with_ngrams.index.entry_ids[max(range(len(scores)), key=scores.__getitem__)] == "card-activation"
+    assert top(with_ngrams, question) == "card-activation"
+    assert top(without, question) != "card-activation"  # words alone tip the other way
+    assert without.index.scorer is None and without.index.entry_scores(without.index.query(question)) is None
+
+
+def test_entry_scorer_respects_its_caps():
+    words = [t.lower().split() for texts in CARDS.values() for t in texts]
+    labels = [e for e, texts in enumerate(CARDS.values()) for _ in texts]
+    full = train_entry_scorer(words, words, labels, 3, ScorerParams(lane_budget=None))
+    capped = train_entry_scorer(words, words, labels, 3, ScorerParams(lane_budget=60, max_visits=5))
+    assert full is not None and capped is not None
+    assert len(capped.idf) == 20 < len(full.idf)  # lane budget / entries: the most used n-grams
+    assert set(capped.idf) <= set(full.idf)
+    assert train_entry_scorer(words, words, [0] * len(words), 1, ScorerParams()) is None  # nothing to tell apart
+    assert train_entry_scorer(words, words, labels, 3, ScorerParams(enabled=False)) is None
+
+
+def test_entry_scorer_is_deterministic_and_bounded_on_a_wall_of_text():
+    phrasings = [(e, t) for e, texts in CARDS.items() for t in texts]
+    a, b = Matcher(phrasings), Matcher(phrasings)
+    assert a.index.scorer is not None and b.index.scorer is not None
+    assert a.index.scorer.weights == b.index.scorer.weights
+    wall = " ".join(f"word{i}activation{i}" for i in range(3000))  # thousands of n-grams: lanes must not overflow
+    scores = a.index.scorer.scores(wall.split(), [])
+    assert scores is not None and all(-40 < s < 40 for s in scores)

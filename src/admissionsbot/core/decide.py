@@ -17,9 +17,9 @@ from .models import Action, Candidate, Decision, Entry, EntryKind
 class DecisionSettings:
     """Calibrated on tests/golden/tune.yaml; see README "Recalibrating"."""
 
-    answer_threshold: float = 34.0  # top score needed to act without asking
-    clarify_threshold: float = 26.0  # below this nothing is offered: escalate
-    margin: float = 20.0  # top must beat the runner-up entry by this much
+    answer_threshold: float = 32.0  # top score needed to act without asking
+    clarify_threshold: float = 32.0  # below this nothing is offered: escalate (no band below answering)
+    margin: float = 24.0  # top must beat the runner-up entry by this much, else "did you mean"
     max_choices: int = 3  # "did you mean" buttons at most
     max_question_chars: int = 1500  # longer messages go straight to staff
 
@@ -29,6 +29,15 @@ class DecisionSettings:
         if self.margin < 0 or self.max_choices < 1 or self.max_question_chars < 1:
             raise ValueError("margin must be >= 0, max_choices and max_question_chars >= 1")
 
+
+#: Candidates a too-long message keeps for the staff card: enough to suggest where it
+#: belongs without matching on a text too long to trust.
+TOO_LONG_CANDIDATES = 3
+#: Small talk keeps the top only when it leads the best substantive entry by more than
+#: SMALLTALK_LEAD_MARGINS margins plus SMALLTALK_LEAD_POINTS: a greeting that merely
+#: brushes a topic ("hi, thanks a lot!"), not a question wrapped in a greeting.
+SMALLTALK_LEAD_MARGINS = 2
+SMALLTALK_LEAD_POINTS = 10.0
 
 ACTION_FOR_KIND = {
     EntryKind.ANSWER: Action.ANSWER,
@@ -59,7 +68,7 @@ def decide(
     """Turn the matcher's ranked candidates into one action."""
     ranked = tuple(candidates)
     if len(question) > settings.max_question_chars:
-        return Decision(question, Action.ESCALATE, candidates=ranked[:3], reason="too long")
+        return Decision(question, Action.ESCALATE, candidates=ranked[:TOO_LONG_CANDIDATES], reason="too long")
     pool = _drop_smalltalk_noise(ranked, lookup, settings)
     if not pool or pool[0].score < settings.clarify_threshold:
         best = ranked[0].score if ranked else 0.0
@@ -120,7 +129,8 @@ def _drop_smalltalk_noise(
     substantive = tuple(c for c in ranked if lookup(c.entry_id).kind is not EntryKind.SMALLTALK)
     if substantive and substantive[0].score >= settings.clarify_threshold:
         top_is_smalltalk = ranked and lookup(ranked[0].entry_id).kind is EntryKind.SMALLTALK
-        if top_is_smalltalk and ranked[0].score - substantive[0].score > 2 * settings.margin + 10:
+        lead = ranked[0].score - substantive[0].score
+        if top_is_smalltalk and lead > SMALLTALK_LEAD_MARGINS * settings.margin + SMALLTALK_LEAD_POINTS:
             return ranked  # clearly small talk that merely brushes a topic
         return substantive
     return ranked
