@@ -9,7 +9,8 @@ student asking the same thing twice (offered, then filed) counts once.
 Grouping is rapidfuzz over normalised text, at the level of words: two
 questions are alike by a weighted Dice overlap of their content words (stop
 words dropped), where words match when equal, one is a prefix of the other
-("park"/"parking") or rapidfuzz `ratio` >= 85 (typos), and a word weighs its
+("park"/"parking") or rapidfuzz `ratio` >= 85 (typos, among questions that
+already share a word or its first four letters: that index keeps it fast), and a word weighs its
 IDF over the FAQ's entries: a word every entry uses ("school", "program") ties
 questions together less than "parking" or "laptop". A question joins the group
 holding its most similar question if that scores at least GROUP_SIMILARITY,
@@ -40,6 +41,8 @@ from .records import TicketFacts, Turn, TurnKind, TurnOutcome
 
 GROUP_SIMILARITY = 45.0  # chosen on a hand-labelled set of 25 questions in 7 topics: no topic mixed
 TYPO_RATIO = 85.0
+SHAPES = 32  # distinct wordings a group is compared by
+PREFIX = 4  # words of at least this many letters match when one begins the other ("park", "parking")
 GAP_REASONS = (FiledReason.NO_MATCH, FiledReason.NONE_OF_THESE, FiledReason.REJECTED_ANSWER)
 #: The question text "Talk to admissions" stores when there was none (core/conversation.py).
 NO_QUESTION_PREFIX = "(The student asked"
@@ -167,33 +170,52 @@ class Similarity:
         return 100.0 * matched / total if total else 0.0
 
 
+@lru_cache(maxsize=65536)
 def _same(a: str, b: str) -> bool:
     if a == b:
         return True
-    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+    if min(len(a), len(b)) >= PREFIX and (a.startswith(b) or b.startswith(a)):
         return True
     return fuzz.ratio(a, b) >= TYPO_RATIO
 
 
 def group_gaps(questions: Sequence[GapQuestion], similarity: Similarity, assess: Callable[[str], Closest],
                *, without_text: int = 0, threshold: float = GROUP_SIMILARITY) -> Gaps:
-    """Group alike questions (oldest first decides the order of joining); biggest group first."""
-    groups: list[list[tuple[GapQuestion, frozenset[str]]]] = []
+    """Group alike questions (oldest first decides the order of joining); biggest group first.
+
+    A question is compared only with the groups that share one of its index keys (a word, or the
+    first PREFIX letters of a longer one: the prefix rule of `_same` always shares them), and with
+    each group's first SHAPES distinct word sets (a big group is known by its first wordings), so
+    5,000 questions group in about three seconds.
+    """
+    members: list[list[GapQuestion]] = []
+    shapes: list[set[frozenset[str]]] = []  # the first SHAPES distinct word sets of each group
+    exact: dict[frozenset[str], int] = {}  # a word set seen before -> its group
+    postings: dict[str, set[int]] = {}  # index key -> the groups holding it
     for question in sorted(questions, key=lambda q: q.at):
         words = similarity.words(question.text)
-        best, best_score = None, threshold
-        for members in groups:
-            score = max(similarity(words, other) for _, other in members)
-            if score >= best_score:
-                best, best_score = members, score
+        keys = _keys(words)
+        best = exact.get(words)
         if best is None:
-            groups.append([(question, words)])
-        else:
-            best.append((question, words))
+            best_score = threshold
+            for g in sorted({g for key in keys for g in postings.get(key, ())}):
+                score = max(similarity(words, other) for other in shapes[g])
+                if score >= best_score:
+                    best, best_score = g, score
+        if best is None:
+            best = len(members)
+            members.append([])
+            shapes.append(set())
+        members[best].append(question)
+        if len(shapes[best]) < SHAPES:
+            shapes[best].add(words)
+        exact.setdefault(words, best)
+        for key in keys:
+            postings.setdefault(key, set()).add(best)
     kept: list[GapGroup] = []
     covered = 0
-    for found in groups:
-        group = GapGroup(tuple(q for q, _ in found), Closest(None, 0.0))
+    for found in members:
+        group = GapGroup(tuple(found), Closest(None, 0.0))
         closest = assess(group.examples(1)[0])
         if closest.covered:
             covered += group.count
@@ -201,6 +223,10 @@ def group_gaps(questions: Sequence[GapQuestion], similarity: Similarity, assess:
         kept.append(GapGroup(group.questions, closest))
     kept.sort(key=lambda g: (-g.count, g.questions[0].at))
     return Gaps(tuple(kept), covered, without_text)
+
+
+def _keys(words: frozenset[str]) -> set[str]:
+    return {w for w in words} | {w[:PREFIX] for w in words if len(w) >= PREFIX}
 
 
 def assessor(answerer: Answerer) -> Callable[[str], Closest]:
