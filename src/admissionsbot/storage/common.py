@@ -11,9 +11,8 @@ written here once too; the delivery leases live in `leases`, turns and digests i
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -70,30 +69,7 @@ class SQLTicketStore(DeliveryLeases, KnowledgeRecords, HandOver, SnippetStore, P
     where: str
     _pool: PerThread[Any]
 
-    # -- backend hooks ---------------------------------------------------------------
-    @abstractmethod
-    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]:
-        """A transaction yielding a connection; write=True must serialise writers.
-
-        migrating=True: the schema is being set up (errors then say so).
-        """
-
-    @abstractmethod
-    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any:
-        """Run one `?`-placeholder statement; returns a cursor with fetchone/fetchall."""
-
-    @abstractmethod
-    def _insert(self, conn: Any, sql: str, params: Sequence[Any], id_column: str) -> int:
-        """Run an INSERT and return the generated id."""
-
-    @abstractmethod
-    def _ts(self, at: datetime) -> Any:
-        """Encode an aware UTC datetime for this backend."""
-
-    @abstractmethod
-    def _json(self, data: Any) -> Any:
-        """Encode JSON-able data for this backend."""
-
+    # -- backend hooks: declared in hooks.SQLHooks, implemented by the SQLite and PostgreSQL stores --
     def _lock_schema(self, conn: Any) -> None:
         """Serialise migrations across processes (no-op where write transactions already are)."""
 

@@ -19,14 +19,13 @@ actor = the staff name) and in the FAQ file itself (`learned_by`), not here.
 from __future__ import annotations
 
 import logging
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
 from ..core.models import FeedbackTally, FiledReason, TicketKind, TicketStatus
 from ..core.records import TicketFacts, Turn, TurnKind, TurnOutcome
+from .hooks import SQLHooks
 from .rows import Row, parse_ts, to_utc
 
 log = logging.getLogger(__name__)
@@ -41,17 +40,8 @@ _FACTS = (
 )
 
 
-class KnowledgeRecords(ABC):
+class KnowledgeRecords(SQLHooks):
     """Turns, timings and digests over the same connection hooks as the rest of the store."""
-
-    @abstractmethod
-    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]: ...
-
-    @abstractmethod
-    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-
-    @abstractmethod
-    def _ts(self, at: datetime) -> Any: ...
 
     def _since(self, since: datetime | None) -> Any:
         return self._ts(to_utc(since if since is not None else _EPOCH))

@@ -20,13 +20,12 @@ to well within the lease lengths (NTP).
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, ClassVar
 
 from ..core.models import Reply, Ticket, TicketStatus
+from .hooks import SQLHooks
 from .rows import Row, chunks, marks, parse_ts, to_utc
 
 _CLOSED = TicketStatus.CLOSED.value
@@ -36,24 +35,11 @@ _R_FREE = "(r.lease_until IS NULL OR r.lease_until <= ?)"
 _POST_FREE = "(post_lease_until IS NULL OR post_lease_until <= ?)"
 
 
-class DeliveryLeases(ABC):
+class DeliveryLeases(SQLHooks):
     """The lease half of the TicketStore, written once for both backends (SQLTicketStore mixes it in)."""
 
     #: appended to a batch pick: " FOR UPDATE OF {alias} SKIP LOCKED" where rows can be locked (PostgreSQL)
     _skip_locked: ClassVar[str] = ""
-
-    @abstractmethod
-    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]: ...
-
-    @abstractmethod
-    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-
-    @abstractmethod
-    def _ts(self, at: datetime) -> Any: ...
-
-    @abstractmethod
-    def _load(self, conn: Any, rows: Sequence[Row], with_events: bool = False,
-              strict: bool = False) -> list[Ticket]: ...
 
     def _pick(self, conn: Any, sql: str, params: Sequence[Any], alias: str) -> list[int]:
         """The `pick` column of the rows a SELECT finds, locked (PostgreSQL), skipping rows others hold."""

@@ -15,15 +15,14 @@ records who did it, when and how many rows, never who was forgotten.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from ..core.models import Staff, Ticket, TicketStatus
 from ..core.privacy import FORGOTTEN, FORGOTTEN_STAFF, REMOVED, AuditEntry
+from .hooks import SQLHooks
 from .rows import Row, chunks, marks, parse_ts, to_utc
 
 #: table -> text column -> what it holds. "erase": personal text, overwritten; "asker": the person's user id,
@@ -79,23 +78,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class PrivacyStore(ABC):
+class PrivacyStore(SQLHooks):
     """The personal-data half of the TicketStore (see the module docstring)."""
 
     _dialect: ClassVar[str]
-
-    @abstractmethod
-    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]: ...
-
-    @abstractmethod
-    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-
-    @abstractmethod
-    def _ts(self, at: datetime) -> Any: ...
-
-    @abstractmethod
-    def _load(self, conn: Any, rows: Sequence[Row], with_events: bool = False,
-              strict: bool = False) -> list[Ticket]: ...
 
     # -- the schema as it is ---------------------------------------------------------------
     def _tables(self, conn: Any) -> set[str]:

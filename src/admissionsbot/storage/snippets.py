@@ -5,34 +5,16 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
-from ..core.models import Staff
 from ..core.snippets import Snippet
 from ..core.staff import staff_from_key
+from .hooks import SQLHooks
 from .rows import Row, parse_ts, to_utc
 
 
-class SnippetStore(ABC):
-    @abstractmethod
-    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]: ...
-
-    @abstractmethod
-    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-
-    @abstractmethod
-    def _ts(self, at: datetime) -> Any: ...
-
-    @abstractmethod
-    def _remember_staff(self, conn: Any, staff: Staff, at: datetime) -> Staff: ...
-
-    @abstractmethod
-    def _staff_map(self, conn: Any, keys: Iterable[str | None]) -> dict[str, Staff]: ...
-
+class SnippetStore(SQLHooks):
     def _snippets(self, conn: Any, rows: Sequence[Row]) -> list[Snippet]:
         names = self._staff_map(conn, [r["created_by"] for r in rows])
         out = []

@@ -10,38 +10,25 @@ keeps their claims, and cards, listings and history show the new name.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from ..core import handover
 from ..core.models import FollowUp, Staff, Ticket, TicketStatus
 from ..core.staff import staff_from_key
-from .rows import Row, staff_names, ticket_from_row, to_utc
+from .hooks import SQLHooks
+from .rows import staff_names, ticket_from_row, to_utc
 
 _OPEN = TicketStatus.OPEN.value
 #: The actor of events a student causes (their name stays on the ticket, not in the log).
 STUDENT_ACTOR = "student"
 
 
-class StaffDirectory(ABC):
+class StaffDirectory(SQLHooks):
     """Staff names and the locked read every hand-over starts from."""
 
     _lock_clause: ClassVar[str] = ""
-
-    @abstractmethod
-    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]: ...
-
-    @abstractmethod
-    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-
-    @abstractmethod
-    def _ts(self, at: datetime) -> Any: ...
-
-    @abstractmethod
-    def _row(self, conn: Any, number: int, lock: bool = False) -> Row: ...
 
     # -- names ----------------------------------------------------------------------------
     def _remember_staff(self, conn: Any, staff: Staff, at: datetime) -> Staff:
@@ -88,15 +75,6 @@ class StaffDirectory(ABC):
 
 class HandOver(StaffDirectory):
     """Release, assign, reopen, and students' follow-ups: each one locked row, one rule check, one event."""
-
-    @abstractmethod
-    def _event(self, conn: Any, number: int, actor: str, action: str, detail: str, at: datetime) -> None: ...
-
-    @abstractmethod
-    def _full(self, conn: Any, number: int) -> Ticket: ...
-
-    @abstractmethod
-    def _insert(self, conn: Any, sql: str, params: Sequence[Any], id_column: str) -> int: ...
 
     def release(self, number: int, by: Staff, at: datetime, release_after: timedelta | None) -> Ticket:
         at = to_utc(at)

@@ -20,9 +20,7 @@ transactions can wait on each other in a circle.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -42,6 +40,7 @@ from ..core.tours import (
     TourSlot,
     bookable,
 )
+from .hooks import SQLHooks
 from .rows import Row, chunks, marks, new_ticket_values, parse_ts, to_utc
 
 _BOOKED = BookingStatus.BOOKED.value
@@ -81,53 +80,10 @@ def booking_from_row(row: Row, slot: TourSlot) -> TourBooking:
     )
 
 
-class TourStore(ABC):
+class TourStore(SQLHooks):
     """The tour half of the TicketStore (core/ports.py), over the same connections and transactions."""
 
     _lock_clause: ClassVar[str]
-
-    @abstractmethod
-    def _tx(self, write: bool, migrating: bool = False) -> AbstractContextManager[Any]: ...
-
-    @abstractmethod
-    def _exec(self, conn: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-
-    @abstractmethod
-    def _insert(self, conn: Any, sql: str, params: Sequence[Any], id_column: str) -> int: ...
-
-    @abstractmethod
-    def _ts(self, at: datetime) -> Any: ...
-
-    @abstractmethod
-    def _json(self, data: Any) -> Any: ...
-
-    @abstractmethod
-    def _load(self, conn: Any, rows: Sequence[Row], with_events: bool = False,
-              strict: bool = False) -> list[Ticket]: ...
-
-    @abstractmethod
-    def _rows(self, conn: Any, table: str, key: str, keys: Sequence[int]) -> list[Row]: ...
-
-    @abstractmethod
-    def _pick(self, conn: Any, sql: str, params: Sequence[Any], alias: str) -> list[int]: ...
-
-    @abstractmethod
-    def _lock_asker(self, conn: Any, platform: str, user_id: str) -> None: ...
-
-    @abstractmethod
-    def _count_live(self, conn: Any, platform: str, user_id: str) -> int: ...
-
-    @abstractmethod
-    def _row(self, conn: Any, number: int, lock: bool = False) -> Row: ...
-
-    @abstractmethod
-    def _full(self, conn: Any, number: int) -> Ticket: ...
-
-    @abstractmethod
-    def _event(self, conn: Any, number: int, actor: str, action: str, detail: str, at: datetime) -> None: ...
-
-    @abstractmethod
-    def _remember_staff(self, conn: Any, staff: Staff, at: datetime) -> Staff: ...
 
     # -- reading ----------------------------------------------------------------------------
     def _slot(self, conn: Any, slot_id: int, lock: bool = False) -> TourSlot:
