@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 import random
 import struct
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -155,7 +156,10 @@ def train_entry_scorer(
         df = Counter(dict(df.most_common(max(1, params.lane_budget // n_entries))))
     n = len(feats)
     idf = {g: math.log((1 + n) / (1 + d)) + 1.0 for g, d in df.items()}  # scikit-learn's smooth IDF
-    vectors = [_unit_vector(f, idf) for f in feats]
+    # compact while training (a tuple and 2-byte values: a fifth of two lists); the n-gram
+    # tuples go at once (at 50,000 phrasings they alone take ~35 MiB)
+    vectors = [(tuple(gs), array("H", qs)) for gs, qs in (_unit_vector(f, idf) for f in feats)]
+    del feats
     weights = _centroids(vectors, labels, n_entries, idf)
     epochs, visits = params.epochs, n  # visits: phrasings seen per epoch
     if params.max_visits is not None and epochs * n > params.max_visits:
@@ -170,11 +174,11 @@ def train_entry_scorer(
 
 
 def _centroids(
-    vectors: list[tuple[list[str], list[int]]], labels: Sequence[int], n_entries: int, idf: dict[str, float]
+    vectors: list[tuple[tuple[str, ...], array[int]]], labels: Sequence[int], n_entries: int, idf: dict[str, float]
 ) -> dict[str, int]:
     """Start: each entry's weights are its unit-length centroid, IDF times how many of its phrasings
     use each n-gram (a nearest-centroid model; counted in C by Counter)."""
-    members: list[list[list[str]]] = [[] for _ in range(n_entries)]
+    members: list[list[tuple[str, ...]]] = [[] for _ in range(n_entries)]
     for (gs, _), e in zip(vectors, labels, strict=True):
         members[e].append(gs)
     base = sum(OFFSET << (LANE_BITS * e) for e in range(n_entries))
@@ -190,7 +194,7 @@ def _centroids(
 
 def _train(
     weights: dict[str, int],
-    vectors: list[tuple[list[str], list[int]]],
+    vectors: list[tuple[tuple[str, ...], array[int]]],
     labels: Sequence[int],
     n_entries: int,
     params: ScorerParams,
