@@ -10,28 +10,17 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from ...core.limits import SNIPPET_CHARS, SNIPPET_NAME_CHARS
-from .identity import require_staff
-from .staff_cog import STAFF_DEFAULT_PERMISSIONS
+from .staff_cog import StaffOnlyCog, staff_group
 
 if TYPE_CHECKING:
-    from .bot import AdmissionsBot
+    pass
 
 
-class OfficeCog(commands.Cog, name="Office"):
-    snippet = app_commands.Group(name="snippet", description="Admissions staff: canned replies",
-                                 guild_only=True, default_permissions=STAFF_DEFAULT_PERMISSIONS)
-    privacy = app_commands.Group(name="privacy", description="Admissions staff: data requests",
-                                 guild_only=True, default_permissions=STAFF_DEFAULT_PERMISSIONS)
-
-    def __init__(self, bot: AdmissionsBot) -> None:
-        self.bot = bot
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        require_staff(interaction, self.bot.settings)  # raises NotStaff, answered by the error handler
-        return True
+class OfficeCog(StaffOnlyCog, name="Office"):
+    snippet = staff_group("snippet", "Admissions staff: canned replies")
+    privacy = staff_group("privacy", "Admissions staff: data requests")
 
     @snippet.command(name="add", description="Add a canned reply to insert by name")
     @app_commands.describe(name="A short name: lowercase letters, digits, - or _", text="The text to insert")

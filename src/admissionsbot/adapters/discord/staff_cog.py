@@ -23,11 +23,14 @@ MAX_DAYS = 3660  # /stats and /faq gaps look back at most ten years
 STAFF_DEFAULT_PERMISSIONS = discord.Permissions(manage_messages=True)  # hidden from students; not the real check
 
 
-class StaffCog(commands.Cog, name="Staff"):
-    queue = app_commands.Group(name="queue", description="Admissions staff: work the ticket queue",
-                               guild_only=True, default_permissions=STAFF_DEFAULT_PERMISSIONS)
-    faq = app_commands.Group(name="faq", description="Admissions staff: manage the FAQ",
-                             guild_only=True, default_permissions=STAFF_DEFAULT_PERMISSIONS)
+def staff_group(name: str, description: str) -> app_commands.Group:
+    """A slash-command group for staff: server only, hidden from students by default."""
+    return app_commands.Group(name=name, description=description, guild_only=True,
+                              default_permissions=STAFF_DEFAULT_PERMISSIONS)
+
+
+class StaffOnlyCog(commands.Cog):
+    """A cog whose every command is for staff: the member's roles are checked on each use."""
 
     def __init__(self, bot: AdmissionsBot) -> None:
         self.bot = bot
@@ -35,6 +38,11 @@ class StaffCog(commands.Cog, name="Staff"):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         require_staff(interaction, self.bot.settings)  # raises NotStaff, answered by the error handler
         return True
+
+
+class StaffCog(StaffOnlyCog, name="Staff"):
+    queue = staff_group("queue", "Admissions staff: work the ticket queue")
+    faq = staff_group("faq", "Admissions staff: manage the FAQ")
 
     @queue.command(name="list", description="List tickets, newest first")
     @app_commands.describe(status="Only tickets with this status")

@@ -16,36 +16,26 @@ from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
-from discord.ext import commands
 
 from ...core.limits import CLOSE_REASON_CHARS, TOUR_CAPACITY_MAX, TOUR_LENGTH_MINUTES, TOUR_NOTE_CHARS, TOUR_WHEN_CHARS
 from ...core.tours import slot_when
 from .embeds import MESSAGE_CHARS, clip
-from .identity import require_staff, staff_member
-from .staff_cog import STAFF_DEFAULT_PERMISSIONS
+from .identity import staff_member
+from .staff_cog import StaffOnlyCog, staff_group
 from .tour_embeds import roster_embed, slot_list_embed, timestamp
 
 if TYPE_CHECKING:
     from ...core.tour_desk import TourDesk
-    from .bot import AdmissionsBot
 
 SHORTEST, LONGEST = TOUR_LENGTH_MINUTES
 
 
-class ToursCog(commands.Cog, name="Tours"):
-    tours = app_commands.Group(name="tours", description="Admissions staff: campus tour slots",
-                               guild_only=True, default_permissions=STAFF_DEFAULT_PERMISSIONS)
-
-    def __init__(self, bot: AdmissionsBot) -> None:
-        self.bot = bot
+class ToursCog(StaffOnlyCog, name="Tours"):
+    tours = staff_group("tours", "Admissions staff: campus tour slots")
 
     @property
     def desk(self) -> TourDesk:
         return self.bot.conversation.tours.tours
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        require_staff(interaction, self.bot.settings)  # raises NotStaff, answered by the error handler
-        return True
 
     @tours.command(name="add", description="Publish a tour slot (its time in the school's time zone)")
     @app_commands.describe(when="Start in the school's time zone, e.g. 2026-12-08 14:00",
