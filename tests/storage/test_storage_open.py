@@ -55,11 +55,9 @@ def test_sqlite_directory_as_database_path_is_refused(tmp_path: Path) -> None:
     assert str(tmp_path / "tickets.db") in str(info.value)
 
 
-def test_sqlite_read_only_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Filing into a database that cannot be written names the file. Root ignores file modes (as CI
-    runs), so the file is opened read-only through SQLite itself, as a read-only mount would be."""
-    path = tmp_path / "ro.db"
-    SQLiteTicketStore(path).close_store()
+def open_read_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From now on SQLite opens files read-only (mode=ro), as on a read-only mount: root, as CI runs,
+    ignores file modes, so chmod cannot make a file read-only for these tests."""
     real_connect = sqlite3.connect
 
     def read_only(database, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -67,6 +65,13 @@ def test_sqlite_read_only_file_is_refused(tmp_path: Path, monkeypatch: pytest.Mo
         return real_connect(f"file:{database}?mode=ro", *args, uri=True, **kwargs)
 
     monkeypatch.setattr(sqlite3, "connect", read_only)
+
+
+def test_sqlite_read_only_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Filing into a database that cannot be written names the file."""
+    path = tmp_path / "ro.db"
+    SQLiteTicketStore(path).close_store()
+    open_read_only(monkeypatch)
     store = SQLiteTicketStore(path)
     try:
         with pytest.raises(StorageError, match=str(path)):
@@ -144,26 +149,12 @@ def test_postgres_missing_schema_is_a_storage_error(pg_url: str) -> None:
 
 
 def test_sqlite_read_only_database_fails_the_write_probe(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """A read-only file (or mount) must stop `run` before it connects: the probe really writes.
-
-    Root ignores file modes, so the database is opened read-only through SQLite itself (mode=ro).
-    """
-    import sqlite3
-
-    from admissionsbot.core.errors import StorageError
-    from admissionsbot.storage import SQLiteTicketStore
-
+    """A read-only file (or mount) must stop `run` before it connects: the probe really writes."""
     path = tmp_path / "ro.sqlite3"
     store = SQLiteTicketStore(path)
     store.check_writable()
     store.close_store()
-    real_connect = sqlite3.connect
-
-    def read_only(database, *args, **kwargs):  # type: ignore[no-untyped-def]
-        kwargs.pop("uri", None)
-        return real_connect(f"file:{database}?mode=ro", *args, uri=True, **kwargs)
-
-    monkeypatch.setattr(sqlite3, "connect", read_only)
+    open_read_only(monkeypatch)
     ro = SQLiteTicketStore(path)
     try:
         with pytest.raises(StorageError, match="readonly|read-only|read only"):
