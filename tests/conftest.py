@@ -1,4 +1,4 @@
-"""Fixtures shared across test folders: a PostgreSQL schema of its own per test."""
+"""Fixtures shared across test folders: a PostgreSQL schema of its own per test, a clean CLI environment."""
 
 from __future__ import annotations
 
@@ -11,7 +11,20 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "storage"))
+from faq_fixtures import write_faq  # noqa: E402
 from storage_support import PG_ENV, PG_SKIP_REASON, with_search_path  # noqa: E402
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """Run in a temp dir with a tiny FAQ, so no ./admissionsbot.yaml, ADMISSIONSBOT_* variable or real
+    database is touched: {"faq": folder, "db": a SQLite path not created yet}."""
+    monkeypatch.chdir(tmp_path)
+    for key in list(os.environ):
+        if key.startswith("ADMISSIONSBOT_"):
+            monkeypatch.delenv(key)
+    faq = write_faq(tmp_path / "faq")
+    return {"faq": str(faq), "db": str(tmp_path / "q.sqlite3")}
 
 
 @pytest.fixture

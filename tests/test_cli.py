@@ -18,17 +18,6 @@ from admissionsbot.cli import main
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    """Run in a temp dir so no ./admissionsbot.yaml or real database is touched."""
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith("ADMISSIONSBOT_"):
-            monkeypatch.delenv(key)
-    faq = write_faq(tmp_path / "faq")
-    return {"faq": str(faq), "db": str(tmp_path / "q.sqlite3")}
-
-
 def cli(capsys, *args):
     code = main(list(args))
     out, err = capsys.readouterr()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
-from faq_fixtures import write_faq
 
 from admissionsbot.adapters.console import ConsoleChat
 from admissionsbot.bootstrap import build_assistant
@@ -21,16 +19,6 @@ from admissionsbot.core.staff import cli_staff
 PARKING = "Is there parking for students at the school?"
 REPLY = "Yes: free parking behind the building; ask reception for a pass."
 SAM = Asker("console", "sam", "Sam", "console", private=True)
-
-
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith("ADMISSIONSBOT_"):
-            monkeypatch.delenv(key)
-    faq = write_faq(tmp_path / "faq")
-    return {"faq": str(faq), "db": str(tmp_path / "q.sqlite3")}
 
 
 def cli(capsys, *args):

@@ -25,15 +25,6 @@ SAM = Asker("console", "sam", "Sam", "console", private=True)
 NOW = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def env(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for key in list(__import__("os").environ):
-        if key.startswith("ADMISSIONSBOT_"):
-            monkeypatch.delenv(key)
-    return {"db": str(tmp_path / "q.sqlite3"), "faq": str(write_faq(tmp_path / "faq"))}
-
-
 def cli(capsys, *args):
     code = main(list(args))
     out, err = capsys.readouterr()
