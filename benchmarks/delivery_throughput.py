@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,15 +31,17 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "multiprocess"))
 
+from _pg import throwaway_schema  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 from fake_discord import FakeDiscord, dm_channel_of  # noqa: E402
 from faq_fixtures import write_faq  # noqa: E402
 
 from admissionsbot.core.desk import TicketDesk  # noqa: E402
 from admissionsbot.core.models import Asker, FiledReason  # noqa: E402
+from admissionsbot.core.staff import cli_staff  # noqa: E402
 from admissionsbot.storage import open_store  # noqa: E402
 
 BOT = ROOT / "tests" / "multiprocess" / "bot_process.py"
-STAFF = "bench (1)"
+STAFF = cli_staff("bench (1)")
 LEADER = "leader"
 
 
@@ -97,12 +98,6 @@ def measure(db_url: str, processes: int, replies: int, latency: float, workdir: 
         desk.shutdown()
 
 
-def _pg_schema(url: str) -> tuple[str, str]:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default=os.environ.get("ADMISSIONSBOT_TEST_POSTGRES_URL"))
@@ -121,16 +116,8 @@ def main() -> None:
                         rate = measure(f"sqlite:///{tmp}/bench.sqlite3", processes, args.replies, latency / 1000,
                                        Path(tmp))
                     else:
-                        import psycopg
-
-                        url, schema = _pg_schema(pg)
-                        with psycopg.connect(pg, autocommit=True) as conn:
-                            conn.execute(f"CREATE SCHEMA {schema}")
-                        try:
+                        with throwaway_schema(pg) as url:
                             rate = measure(url, processes, args.replies, latency / 1000, Path(tmp))
-                        finally:
-                            with psycopg.connect(pg, autocommit=True) as conn:
-                                conn.execute(f"DROP SCHEMA {schema} CASCADE")
                 print(f"{name:<12}{latency:>11.0f}{processes:>10}{rate:>11.1f}", flush=True)
     if not args.pg:
         print("PostgreSQL: not measured (no --pg and no ADMISSIONSBOT_TEST_POSTGRES_URL)")

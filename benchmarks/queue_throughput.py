@@ -19,10 +19,11 @@ import os
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from _pg import throwaway_schema  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
 
 from admissionsbot.core.desk import TicketDesk  # noqa: E402
 from admissionsbot.core.models import Asker, FiledReason  # noqa: E402
@@ -58,12 +59,6 @@ def measure(url: str, processes: int, per_process: int) -> float:
     return processes * per_process / wall
 
 
-def _pg_schema_url(url: str) -> tuple[str, str]:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    sep = "&" if "?" in url else "?"
-    return f"{url}{sep}options=-csearch_path%3D{schema}", schema
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default=os.environ.get("ADMISSIONSBOT_TEST_POSTGRES_URL"))
@@ -78,17 +73,9 @@ def main() -> None:
     if not args.pg:
         print("PostgreSQL: not measured (no --pg and no ADMISSIONSBOT_TEST_POSTGRES_URL)")
         return
-    import psycopg
-
     for processes in (1, 8):
-        url, schema = _pg_schema_url(args.pg)
-        with psycopg.connect(args.pg, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-        try:
+        with throwaway_schema(args.pg) as url:
             print(f"{'PostgreSQL':<12}{processes:>10}{measure(url, processes, args.tickets):>12.0f}")
-        finally:
-            with psycopg.connect(args.pg, autocommit=True) as conn:
-                conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 if __name__ == "__main__":
