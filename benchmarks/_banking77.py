@@ -31,6 +31,15 @@ def data_dir(argv: list[str]) -> Path:
     return path.resolve()
 
 
+def option(name: str, args: list[str]) -> str | None:
+    """The value after `name` on the command line (removed from `args`, the positional ones), or None."""
+    if name not in sys.argv:
+        return None
+    value = sys.argv[sys.argv.index(name) + 1]
+    args.remove(value)
+    return value
+
+
 def load(path: Path, name: str) -> list[Row]:
     with open(path / name, newline="", encoding="utf-8") as fh:
         return [(r["text"], r["category"]) for r in csv.DictReader(fh)]
@@ -86,3 +95,16 @@ def in_scope_accuracy(ins: list[tuple[float, bool]], threshold: float) -> float:
 
 def oos_recall(oos: list[float], threshold: float) -> float:
     return sum(1 for s in oos if s < threshold) / len(oos)
+
+
+def accuracy_at_oos_recall(ins: list[tuple[float, bool]], oos: list[float], recall: float) -> float:
+    """In-scope accuracy at the threshold that escalates the lowest-scoring `recall` share of the
+    out-of-scope questions: one point of the trade-off curve, read off the scores given (the
+    published way of quoting "in-scope accuracy when half of the out-of-scope are escalated").
+    A figure to compare models by, not a threshold chosen in advance: that is `pick_threshold`.
+    """
+    if not oos:
+        return in_scope_accuracy(ins, 0.0)
+    k = math.ceil(recall * len(oos))  # out-of-scope questions that must fall below the threshold
+    threshold = math.nextafter(sorted(oos)[k - 1], math.inf) if k else 0.0
+    return in_scope_accuracy(ins, threshold)

@@ -42,6 +42,7 @@ from _banking77 import (
     load,
     oos_intents,
     oos_recall,
+    option,
     pick_threshold,
     split_train,
 )
@@ -110,15 +111,6 @@ def golden(v: Variant, calibration: tuple[Anchor, ...], knowledge, cases) -> dic
     grid_best = max(o for o, _, _ in threshold_grid(cases, ranked, answerer, DecisionSettings()))
     return {"acc": r.accuracy, "wrong": r.wrong_answer_rate, "esc": r.escalation_recall, "objective": grid_best,
             "picked": f"{pick.answer_threshold:.0f}/{pick.clarify_threshold:.0f}/{pick.margin:.0f}"}
-
-
-def option(name: str, args: list[str]) -> str | None:
-    """The value after `name` on the command line (removed from `args`), or None."""
-    if name not in sys.argv:
-        return None
-    value = sys.argv[sys.argv.index(name) + 1]
-    args.remove(value)
-    return value
 
 
 def main() -> None:
