@@ -97,7 +97,7 @@ def fit(rows: Rows, keep: Callable[[int], bool] = lambda qi: True) -> tuple[floa
         if rank[qi] < PER_QUESTION and keep(qi):
             xs.append(f)
             ys.append(1.0 if label else 0.0)
-    d = len(Features._fields)
+    d = len(xs[0])  # Features, or a longer NamedTuple of an experiment (second_scorer.py)
     n = len(xs)
     cols = list(zip(*xs, strict=True))
     mu = [sum(c) / n for c in cols]
@@ -129,7 +129,7 @@ def fit(rows: Rows, keep: Callable[[int], bool] = lambda qi: True) -> tuple[floa
             break
     weights = [a / s if s else 0.0 for a, s in zip(w[1:], sd, strict=True)]
     bias = w[0] - sum(a * m for a, m in zip(weights, mu, strict=True))
-    return bias, Features(*weights)
+    return bias, type(xs[0])._make(weights)
 
 
 def _solve(a: list[list[float]], b: list[float]) -> list[float]:
