@@ -16,15 +16,21 @@ from storage_support import PG_ENV, PG_SKIP_REASON, with_search_path  # noqa: E4
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """Run in a temp dir with a tiny FAQ, so no ./admissionsbot.yaml, ADMISSIONSBOT_* variable or real
-    database is touched: {"faq": folder, "db": a SQLite path not created yet}."""
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run in an empty temp dir with no ADMISSIONSBOT_* variable, so no ./admissionsbot.yaml, setting or
+    real database is touched; returns a SQLite path there, not created yet."""
     monkeypatch.chdir(tmp_path)
     for key in list(os.environ):
         if key.startswith("ADMISSIONSBOT_"):
             monkeypatch.delenv(key)
+    return str(tmp_path / "q.sqlite3")
+
+
+@pytest.fixture
+def env(tmp_path: Path, clean_env: str) -> dict[str, str]:
+    """`clean_env` plus a tiny FAQ: {"faq": folder, "db": a SQLite path not created yet}."""
     faq = write_faq(tmp_path / "faq")
-    return {"faq": str(faq), "db": str(tmp_path / "q.sqlite3")}
+    return {"faq": str(faq), "db": clean_env}
 
 
 @pytest.fixture

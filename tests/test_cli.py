@@ -300,26 +300,18 @@ def test_chat_takes_faq_and_db_before_or_after(capsys, env, tmp_path, monkeypatc
     assert Path(env["db"]).exists() and not (other / "admissionsbot.sqlite3").exists()
 
 
-@pytest.mark.parametrize("argv", [
-    ["ask", "--faq", "{faq}", "do internships pay"],
-    ["--faq", "{faq}", "ask", "do internships pay"],
-    ["ask", "do internships pay", "--faq", "{faq}"],
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["ask", "--faq", "{faq}", "do internships pay"], "entry: internship-pay"),
+    (["--faq", "{faq}", "ask", "do internships pay"], "entry: internship-pay"),
+    (["ask", "do internships pay", "--faq", "{faq}"], "entry: internship-pay"),
+    (["eval", "{cases}", "--faq", "{faq}"], "accuracy (answerable, right entry): 1.000  (1/1)"),
+    (["eval", "--faq", "{faq}", "{cases}"], "accuracy (answerable, right entry): 1.000  (1/1)"),
+    (["--faq", "{faq}", "eval", "{cases}"], "accuracy (answerable, right entry): 1.000  (1/1)"),
+    (["faq", "check", "--faq", "{faq}"], "{faq}: OK: 5 entries"),
+    (["faq", "--faq", "{faq}", "check"], "{faq}: OK: 5 entries"),
+    (["--faq", "{faq}", "faq", "check"], "{faq}: OK: 5 entries"),
 ])
-def test_ask_takes_faq_before_or_after(capsys, env, tmp_path, monkeypatch, argv):
-    other = tmp_path / "elsewhere"
-    other.mkdir()
-    monkeypatch.chdir(other)
-    code, out, err = cli(capsys, *[a.format(faq=env["faq"]) for a in argv])
-    assert code == 0, err
-    assert "entry: internship-pay" in out
-
-
-@pytest.mark.parametrize("argv", [
-    ["eval", "{cases}", "--faq", "{faq}"],
-    ["eval", "--faq", "{faq}", "{cases}"],
-    ["--faq", "{faq}", "eval", "{cases}"],
-])
-def test_eval_takes_faq_before_or_after(capsys, env, tmp_path, monkeypatch, argv):
+def test_faq_option_before_or_after_the_command(capsys, env, tmp_path, monkeypatch, argv, expected):
     cases = tmp_path / "cases.yaml"
     cases.write_text("- {question: 'Do internships pay?', expect: internship-pay}\n")
     other = tmp_path / "elsewhere"
@@ -327,21 +319,7 @@ def test_eval_takes_faq_before_or_after(capsys, env, tmp_path, monkeypatch, argv
     monkeypatch.chdir(other)
     code, out, err = cli(capsys, *[a.format(faq=env["faq"], cases=cases) for a in argv])
     assert code == 0, err
-    assert "accuracy (answerable, right entry): 1.000  (1/1)" in out
-
-
-@pytest.mark.parametrize("argv", [
-    ["faq", "check", "--faq", "{faq}"],
-    ["faq", "--faq", "{faq}", "check"],
-    ["--faq", "{faq}", "faq", "check"],
-])
-def test_faq_check_takes_faq_before_or_after(capsys, env, tmp_path, monkeypatch, argv):
-    other = tmp_path / "elsewhere"
-    other.mkdir()
-    monkeypatch.chdir(other)
-    code, out, err = cli(capsys, *[a.format(faq=env["faq"]) for a in argv])
-    assert code == 0, err
-    assert f"{env['faq']}: OK: 5 entries" in out
+    assert expected.format(faq=env["faq"]) in out
 
 
 @pytest.mark.parametrize("before", [True, False])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 
 import pytest
@@ -18,14 +17,10 @@ from admissionsbot.storage import open_store
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(clean_env, monkeypatch):
     """A temp dir (no ./admissionsbot.yaml), the school in Berlin."""
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith("ADMISSIONSBOT_"):
-            monkeypatch.delenv(key)
     monkeypatch.setenv("ADMISSIONSBOT_TIMEZONE", "Europe/Berlin")
-    return str(tmp_path / "q.sqlite3")
+    return clean_env
 
 
 def cli(capsys, *args):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,12 +21,8 @@ ANA = cli_staff("ana")
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    for key in list(os.environ):
-        if key.startswith("ADMISSIONSBOT_"):
-            monkeypatch.delenv(key)
-    return str(tmp_path / "q.sqlite3")
+def db(clean_env):
+    return clean_env
 
 
 def cli(capsys, *args):
