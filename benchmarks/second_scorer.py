@@ -99,6 +99,8 @@ def raw_features(text: str) -> set[str]:
 
 
 def _unit(feats: set[str], idf: dict[str, float]) -> tuple[list[str], list[int]]:
+    """IDF weights scaled to unit length as 0..VALUE_SCALE integers: entryscores._unit_vector without its
+    MAX_FEATURES cap, which 32-bit lanes need and 64-bit lanes do not (raw texts reach 600 features)."""
     gs = [g for g in feats if g in idf]
     vs = [idf[g] for g in gs]
     norm = math.sqrt(math.fsum(v * v for v in vs)) or 1.0
