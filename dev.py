@@ -47,7 +47,7 @@ def ensure_env() -> None:
 
 def lint() -> int:
     """ruff (configured in pyproject.toml) and mypy (default mode, on src/); non-zero when either finds anything."""
-    for tool in (["ruff", "check", "src", "tests", "benchmarks", "dev.py"], ["mypy"]):
+    for tool in (["ruff", "check", "src", "tests", "benchmarks", "tools", "dev.py"], ["mypy"]):
         print(f"$ {' '.join(tool)}", file=sys.stderr, flush=True)
         code = subprocess.call([str(PYTHON), "-m", *tool])
         if code:

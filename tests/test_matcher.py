@@ -187,24 +187,27 @@ def test_empty_knowledge_base_matches_nothing():
 
 
 def test_calibration_interpolates_in_log_density():
-    lo = Anchor(10.0, 0.0, Features(*[1.0] * 8))
-    hi = Anchor(1000.0, 2.0, Features(*[3.0] * 8))
+    n = len(Features._fields)
+    lo = Anchor(10.0, 0.0, Features(*[1.0] * n))
+    hi = Anchor(1000.0, 2.0, Features(*[3.0] * n))
     assert interpolate((lo, hi), 5.0) == (0.0, lo.weights)  # clamped below
     assert interpolate((hi, lo), 5000.0) == (2.0, hi.weights)  # clamped above, whatever the order
     bias, weights = interpolate((lo, hi), 100.0)  # halfway in log scale
     assert bias == pytest.approx(1.0)
-    assert weights == pytest.approx(Features(*[2.0] * 8))
+    assert weights == pytest.approx(Features(*[2.0] * n))
     assert weights._fields == Features._fields
 
 
 def test_a_calibration_must_name_every_feature():
     """Features and calibration weights are zipped strictly: a missing coefficient is an error, not a shift."""
     short = Anchor(10.0, 0.0, tuple([1.0] * (len(Features._fields) - 1)))  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="7 weights for 8 features"):
-        Matcher([("a", "book a tour")], score_params=dataclasses.replace(ScoreParams(), calibration=(short,)))
+    n = len(Features._fields)
+    for which in ("calibration", "meaning_calibration"):  # both are checked, whether a table is given or not
+        with pytest.raises(ValueError, match=f"{n - 1} weights for {n} features"):
+            Matcher([("a", "book a tour")], score_params=dataclasses.replace(ScoreParams(), **{which: (short,)}))
     m = Matcher([("a", "book a tour"), ("b", "tuition fees")])
-    with pytest.raises(ValueError):
-        m.confidence(Features(*[0.0] * 8)[:-1])  # type: ignore[arg-type]
+    with pytest.raises((ValueError, AttributeError)):  # a plain tuple, one short: not a Features
+        m.confidence(Features(*[0.0] * n)[:-1])  # type: ignore[arg-type]
 
 
 def test_the_index_is_frozen_and_holds_everything_the_matcher_reads(matcher):

@@ -13,7 +13,10 @@ string similarity and typo correction but adds what it lacks:
 4. entry scores: per-entry weights over character n-grams learned from the
    phrasings at build time (`entryscores.py`): they see "topped"/"top-up"/"pop-up"
    and the question words that set similar entries apart;
-5. confidence: a logistic calibration of `Features` (below), fitted on BANKING77
+5. meaning: with a distilled word-vector table (`meaning.py`), how close the
+   question's meaning is to each candidate entry's closest phrasings: evidence
+   for what is asked in other words, which no string similarity sees;
+6. confidence: a logistic calibration of `Features` (below), fitted on BANKING77
    validation splits at several densities (phrasings per entry), so that 0-100
    scores mean roughly the same across questions and out-of-scope questions
    land low. Candidates are ordered by this confidence.
@@ -30,6 +33,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
+from .meaning import MeaningIndex, WordVectors
 from .models import Candidate
 from .normalize import synonym_map
 from .textindex import IndexParams, QueryTerms, TextIndex, build_index
@@ -50,6 +54,8 @@ class Features(NamedTuple):
     behind_leader: float  # relevance minus the best relevance of any entry (<= 0)
     entry_score: float  # the entry scorer's score (character n-grams), 0 without a scorer
     behind_best_score: float  # entry_score minus the best entry score (<= 0)
+    meaning: float  # mean cosine of the question's meaning with the entry's closest phrasings, 0 without a table
+    behind_meaning: float  # meaning minus the best meaning among the ranked entries (<= 0)
 
 
 class Anchor(NamedTuple):
@@ -75,13 +81,23 @@ class ScoreParams:
     # Fitted at several knowledge-base densities and interpolated in log density:
     # a near-verbatim phrasing means more when entries have 100 phrasings than 10.
     calibration: tuple[Anchor, ...] = field(default_factory=lambda: DEFAULT_CALIBRATION)
+    # Used instead when the matcher has a word-vector table (the meaning features are then live).
+    meaning_calibration: tuple[Anchor, ...] = field(default_factory=lambda: MEANING_CALIBRATION)
 
 
 # benchmarks/tune_banking77.py prints these, ready to paste.
 DEFAULT_CALIBRATION: tuple[Anchor, ...] = (
-    Anchor(10.0, -7.463, Features(2.879, 2.116, 0.401, 1.234, 1.37, 5.376, 3.959, 9.833)),
-    Anchor(30.0, -9.082, Features(2.914, 3.745, 0.304, 0.954, 1.676, 5.871, 3.479, 13.449)),
-    Anchor(118.6, -12.234, Features(2.562, 6.623, 0.273, 1.034, 2.363, 5.888, 2.866, 15.81)),
+    Anchor(10.0, -7.463, Features(2.879, 2.116, 0.401, 1.234, 1.37, 5.376, 3.959, 9.833, 0.0, 0.0)),
+    Anchor(30.0, -9.082, Features(2.914, 3.745, 0.304, 0.954, 1.676, 5.871, 3.479, 13.449, 0.0, 0.0)),
+    Anchor(118.6, -12.234, Features(2.562, 6.623, 0.273, 1.034, 2.363, 5.888, 2.866, 15.81, 0.0, 0.0)),
+)
+
+# The same, fitted with a word-vector table distilled from the knowledge base's phrasings
+# (tune_banking77.py prints both; the meaning features weigh more than any string feature).
+MEANING_CALIBRATION: tuple[Anchor, ...] = (
+    Anchor(10.0, -9.03, Features(2.422, 0.847, 0.249, 1.063, 0.805, 4.068, 1.382, 7.592, 6.614, 9.346)),
+    Anchor(30.0, -11.497, Features(2.339, 1.546, 0.173, 0.562, 0.887, 4.6, 0.655, 9.813, 9.078, 11.727)),
+    Anchor(118.6, -15.819, Features(2.137, 3.12, 0.141, 0.412, 1.4, 5.144, 0.483, 11.96, 11.4, 11.098)),
 )
 
 
@@ -98,23 +114,34 @@ class Matcher:
         *,
         index_params: IndexParams | None = None,
         score_params: ScoreParams | None = None,
+        vectors: WordVectors | None = None,
     ) -> None:
         """phrasings: (entry_id, text) pairs; an entry has several. Builds every index once here.
 
-        The params default to the class attributes; benchmarks pass variants.
+        The params default to the class attributes; benchmarks pass variants. `vectors`: a
+        distilled word-vector table (meaning.py); without one the meaning features stay 0.
         """
+        phrasings = list(phrasings)
         syn = synonym_map(synonyms) if synonyms else {}
         if index_params is not None:
             self.index_params = index_params
         if score_params is not None:
             self.score_params = score_params
-        for anchor in self.score_params.calibration:
+        for anchor in (*self.score_params.calibration, *self.score_params.meaning_calibration):
             if len(anchor.weights) != len(Features._fields):
                 raise ValueError(f"calibration at density {anchor.density} has {len(anchor.weights)} weights "
                                  f"for {len(Features._fields)} features ({', '.join(Features._fields)})")
         self.index: TextIndex = build_index(phrasings, syn, self.index_params)
+        self.meaning: MeaningIndex | None = None
+        if vectors is not None:
+            number = {e: i for i, e in enumerate(self.index.entry_ids)}
+            indexed = [(t, number[e]) for e, t in phrasings if e in number]  # entries of empty phrasings only: none
+            self.meaning = MeaningIndex(vectors, [t for t, _ in indexed], [e for _, e in indexed],
+                                        self.index.n_entries)
         density = self.size / max(1, self.index.n_entries)
         self._bias, self._weights = interpolate(self.score_params.calibration, density)
+        # with a table: used for every (question, entry) with meaning evidence (see `confidence`)
+        self._meaning_bias, self._meaning_weights = interpolate(self.score_params.meaning_calibration, density)
 
     @property
     def size(self) -> int:
@@ -145,12 +172,30 @@ class Matcher:
         scores = self.index.entry_scores(q)
         best = max(scores) if scores else 0.0
         lead = ranked[0][0]
-        return [(e, self.features(q, e, rel, tsr, lead, scores[e] if scores else 0.0, best))
-                for rel, e, tsr in ranked]
+        meanings = self._meanings(question, [e for _, e, _ in ranked])
+        top_meaning = max(meanings, default=0.0)
+        return [(e, self.features(q, e, rel, tsr, lead, scores[e] if scores else 0.0, best, m, top_meaning))
+                for (rel, e, tsr), m in zip(ranked, meanings, strict=True)]
+
+    def _meanings(self, question: str, entries: list[int]) -> list[float]:
+        """Each entry's meaning score for the question (0s without a table or a known word)."""
+        vector = self.meaning.embed(question) if self.meaning is not None else None
+        if vector is None or self.meaning is None:
+            return [0.0] * len(entries)
+        return self.meaning.scores(vector, entries)
 
     def confidence(self, f: Features) -> float:
-        """Calibrated 0-100 confidence that the entry with these features answers the question."""
-        z = self._bias + sum(w * x for w, x in zip(self._weights, f, strict=True))
+        """Calibrated 0-100 confidence that the entry with these features answers the question.
+
+        Meaning evidence present (a table, a question word in it, phrasings of the entry in it:
+        the meaning features are not both 0) -> the calibration fitted with it; otherwise the
+        strings-only one. Fitted with meaning, a missing meaning reads as "unrelated" ("heyyy").
+        """
+        if f.meaning or f.behind_meaning:
+            bias, weights = self._meaning_bias, self._meaning_weights
+        else:
+            bias, weights = self._bias, self._weights
+        z = bias + sum(w * x for w, x in zip(weights, f, strict=True))
         return 100.0 / (1.0 + math.exp(-max(-LOGIT_CLAMP, min(LOGIT_CLAMP, z))))
 
     # -- stages ----------------------------------------------------------------
@@ -218,10 +263,20 @@ class Matcher:
         return out
 
     def features(
-        self, q: QueryTerms, e: int, rel: float, best_tsr: float, lead: float, score: float, best_score: float
+        self,
+        q: QueryTerms,
+        e: int,
+        rel: float,
+        best_tsr: float,
+        lead: float,
+        score: float,
+        best_score: float,
+        meaning: float = 0.0,
+        top_meaning: float = 0.0,
     ) -> Features:
         """Inputs of the confidence model; `lead` is the best relevance of any entry, `score` the
-        entry scorer's score of this entry and `best_score` of the best entry (0 without a scorer)."""
+        entry scorer's score of this entry and `best_score` of the best entry (0 without a scorer),
+        `meaning` this entry's meaning score and `top_meaning` the best of the ranked entries'."""
         idx, sp = self.index, self.score_params
         lifts = [idx.lift(t, e) for t in q.unigrams]
         if q.unknown_weight:
@@ -232,7 +287,8 @@ class Matcher:
         total = sum(v for _, v in uni) + q.unknown_weight
         cov = sum(v for t, v in uni if t in known) / total if total else 1.0  # no content word: none uncovered
         length = math.log1p(min(q.content_words, sp.length_cap))
-        return Features(rel, best_tsr, min_lift, cov, length, rel - lead, score, score - best_score)
+        return Features(rel, best_tsr, min_lift, cov, length, rel - lead, score, score - best_score,
+                        meaning, meaning - top_meaning)
 
 
 def interpolate(anchors: tuple[Anchor, ...], density: float) -> tuple[float, Features]:
