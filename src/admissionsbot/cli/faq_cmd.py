@@ -74,6 +74,8 @@ def run_check(args: argparse.Namespace) -> int:
     if material is not None:
         grounded = sum(e.source != STAFF_SOURCE for e in kb.entries)
         checked = f" {grounded} answer(s) checked against {material}."
+    if kb.vectors is not None:
+        checked += f" Meaning: {len(kb.vectors.packed)} words in {Path(kb.vectors.source).name}."
     print(f"{directory}: OK: {len(kb.entries)} entries, {phrasings} phrasings, {warnings} warning(s).{checked}")
     return 0
 

@@ -40,15 +40,20 @@ class Answerer:
     def __init__(self, knowledge: KnowledgeBase, settings: DecisionSettings | None = None) -> None:
         self.settings = settings or DecisionSettings()
         self._lock = threading.Lock()
-        self._state = (knowledge, Matcher(knowledge.phrasings(), knowledge.synonyms))
+        self._state = (knowledge, Matcher(knowledge.phrasings(), knowledge.synonyms, vectors=knowledge.vectors))
 
     @property
     def knowledge(self) -> KnowledgeBase:
         return self._state[0]
 
+    @property
+    def matcher(self) -> Matcher:
+        """The matcher built from the current knowledge base (its word-vector table included)."""
+        return self._state[1]
+
     def reload(self, knowledge: KnowledgeBase) -> None:
         """Swap in a new, already validated knowledge base (one atomic assignment)."""
-        matcher = Matcher(knowledge.phrasings(), knowledge.synonyms)
+        matcher = Matcher(knowledge.phrasings(), knowledge.synonyms, vectors=knowledge.vectors)
         with self._lock:
             self._state = (knowledge, matcher)
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .answering import Answerer
+from .faq_meaning import MEANING_FILE
 from .faq_problems import FaqError
 from .knowledge import KnowledgeBase, load_knowledge
 
@@ -27,12 +28,14 @@ Signature = tuple[tuple[str, int, int, int], ...]
 
 
 def signature(directory: str | Path) -> Signature:
-    """(name, size, inode, mtime_ns) of every YAML file the loader reads; () when unreadable."""
+    """(name, size, inode, mtime_ns) of every file the loader reads (the YAML and the word-vector
+    table); () when unreadable."""
     try:
         with os.scandir(directory) as found:
             out = []
             for item in found:
-                if item.name.endswith(".yaml") and not item.name.startswith(".") and item.is_file():
+                wanted = item.name.endswith(".yaml") or item.name == MEANING_FILE
+                if wanted and not item.name.startswith(".") and item.is_file():
                     st = item.stat()
                     out.append((item.name, st.st_size, st.st_ino, st.st_mtime_ns))
     except OSError:

@@ -34,9 +34,11 @@ from .faq_files import (
     parse,
 )
 from .faq_learned import LEARNED_KEYS, check_learned, is_learned, min_alternates
+from .faq_meaning import load_meaning
 from .faq_problems import FaqError, Problem
 from .grounding import STAFF_SOURCE
 from .limits import ENTRY_ID_CHARS
+from .meaning import WordVectors
 from .models import Entry, EntryKind
 
 REQUIRED_KEYS = ("id", "question", "alternates", "answer", "source")
@@ -54,6 +56,7 @@ class KnowledgeBase:
     directory: str = ""
     warnings: tuple[Problem, ...] = ()
     titles: Mapping[str, str] = field(default_factory=dict)  # from faq/_sources.yaml
+    vectors: WordVectors | None = field(default=None, compare=False, repr=False)  # faq/_meaning.vectors
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -126,8 +129,9 @@ def check_faq(
         problems.extend(check_grounding(entries, layouts, material, synonyms, strict))
     if any(p.severity == "error" for p in problems):
         return None, problems
+    vectors = load_meaning(root, (t for e in entries for t in e.phrasings), problems)
     warnings = tuple(p for p in problems if p.severity == "warning")
-    return KnowledgeBase(tuple(entries), synonyms, str(root), warnings, titles), problems
+    return KnowledgeBase(tuple(entries), synonyms, str(root), warnings, titles, vectors), problems
 
 
 def _load_file(
