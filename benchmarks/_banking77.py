@@ -22,6 +22,21 @@ sys.path.insert(0, str(REPO / "src"))  # run from a checkout without installing
 
 Row = tuple[str, str]  # (text, intent)
 
+# Word-vector tables for the matcher's meaning features (tools/distill_meaning.py wrote them):
+# one distilled from the tuning knowledge base only (train.csv minus the validation split of SEED:
+# validation questions stay unseen), one from the whole of train.csv (the knowledge base that test
+# figures use). test.csv is never part of either.
+VECTORS_DIR = REPO / "benchmarks" / "vectors"
+KB_VECTORS = VECTORS_DIR / f"banking77-kb-{SEED}.vectors"
+
+
+def kb_vectors_path(per_intent: int | None = None, sample_seed: int = 0) -> Path:
+    """The table distilled from the tuning knowledge base, or from its seeded subsample of
+    `per_intent` phrasings per intent (the sparse knowledge bases the calibration is fitted at):
+    a table is always distilled from the knowledge base it serves, as the FAQ's is."""
+    return KB_VECTORS if per_intent is None else VECTORS_DIR / f"banking77-kb-{SEED}-{per_intent}x{sample_seed}.vectors"
+TRAIN_VECTORS = VECTORS_DIR / "banking77-train.vectors"
+
 
 def data_dir(argv: list[str]) -> Path:
     """The dataset directory: first command-line argument, else the shared default."""
@@ -103,8 +118,12 @@ def accuracy_at_oos_recall(ins: list[tuple[float, bool]], oos: list[float], reca
     published way of quoting "in-scope accuracy when half of the out-of-scope are escalated").
     A figure to compare models by, not a threshold chosen in advance: that is `pick_threshold`.
     """
+    return in_scope_accuracy(ins, threshold_at_oos_recall(oos, recall))
+
+
+def threshold_at_oos_recall(oos: list[float], recall: float) -> float:
+    """The lowest threshold that escalates (puts below it) at least `recall` of these out-of-scope scores."""
     if not oos:
-        return in_scope_accuracy(ins, 0.0)
+        return 0.0
     k = math.ceil(recall * len(oos))  # out-of-scope questions that must fall below the threshold
-    threshold = math.nextafter(sorted(oos)[k - 1], math.inf) if k else 0.0
-    return in_scope_accuracy(ins, threshold)
+    return math.nextafter(sorted(oos)[k - 1], math.inf) if k else 0.0

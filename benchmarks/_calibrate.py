@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from _banking77 import Row, as_phrasings
 
 from admissionsbot.core.matcher import Anchor, Features, Matcher, ScoreParams
+from admissionsbot.core.meaning import WordVectors
 from admissionsbot.core.textindex import IndexParams
 
 PER_QUESTION = 5  # most relevant entries per question used as training rows
@@ -36,10 +37,20 @@ class Variant:
     name: str
     index: IndexParams = IndexParams()
     score: ScoreParams = ScoreParams()
+    # the word-vector table distilled from a knowledge base: (phrasings per intent or None for all,
+    # subsample seed) -> table; None: no meaning features
+    vectors: Callable[[int | None, int], WordVectors] | None = None
 
-    def matcher(self, phrasings: list[tuple[str, str]], calibration: tuple[Anchor, ...] | None = None) -> Matcher:
-        score = self.score if calibration is None else replace(self.score, calibration=calibration)
-        return Matcher(phrasings, index_params=self.index, score_params=score)
+    def matcher(
+        self,
+        phrasings: list[tuple[str, str]],
+        calibration: tuple[Anchor, ...] | None = None,
+        vectors: WordVectors | None = None,
+    ) -> Matcher:
+        score = self.score
+        if calibration is not None:  # the one in use: with a table, that is meaning_calibration
+            score = replace(score, calibration=calibration, meaning_calibration=calibration)
+        return Matcher(phrasings, index_params=self.index, score_params=score, vectors=vectors)
 
 
 # (question number, entry, features, entry is the right answer)
@@ -79,7 +90,8 @@ def density_rows(variant: Variant, kb: Sequence[Row], val: Sequence[Row], oos: s
         density = 0.0
         for k, seed in enumerate(seeds):
             base = list(kb) if per_entry is None else subsample(kb, per_entry, seed)
-            m = variant.matcher(as_phrasings(base, exclude=oos))
+            table = variant.vectors(per_entry, seed) if variant.vectors else None
+            m = variant.matcher(as_phrasings(base, exclude=oos), vectors=table)
             density = m.size / m.index.n_entries
             rows += [(qi + k * SEED_STRIDE, e, f, ok) for qi, e, f, ok in collect(m, val, oos)]
         out.append((round(density, 1), rows))
@@ -156,7 +168,8 @@ def anchors(per_density: list[tuple[float, Rows]], keep: Callable[[int], bool] =
 
 
 def confidence(calibration: tuple[float, Features], f: Features) -> float:
-    """Matcher.confidence, for a calibration the matcher was not built with."""
+    """Matcher.confidence, for a calibration the matcher was not built with (one calibration: rows
+    without meaning evidence, which the matcher scores with its strings-only one, are not told apart)."""
     bias, weights = calibration
     z = bias + sum(w * x for w, x in zip(weights, f, strict=True))
     return 100.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))

@@ -19,6 +19,13 @@ For every variant (a change of IndexParams / ScoreParams):
    rate / escalation recall there;
 4. build time and mean match time on the validation knowledge base.
 
+The variant "+ meaning" adds the word-vector tables (benchmarks/vectors/): for BANKING77 the
+ones distilled from the tuning knowledge base and its subsamples, for tune.yaml the one
+distilled from the shipped FAQ's phrasings (faq.vectors; the FAQ itself ships without one,
+and this row says why). Its tables exist for the shipped split only, so `--splits` does not
+repeat it (a table distilled from another split's knowledge base would have seen that split's
+validation questions).
+
 `--splits N` repeats the BANKING77 part on N seeded validation splits (the
 shipped seed, then 1, 2, ...) and prints their mean: one split's figures move
 by about 0.003 with the seed, more than some components are worth.
@@ -36,9 +43,11 @@ from pathlib import Path
 from _banking77 import (
     REPO,
     SEED,
+    VECTORS_DIR,
     as_phrasings,
     data_dir,
     in_scope_accuracy,
+    kb_vectors_path,
     load,
     oos_intents,
     oos_recall,
@@ -54,6 +63,7 @@ from admissionsbot.core.entryscores import ScorerParams
 from admissionsbot.core.evaluation import load_cases, rank_all, suggest_settings, threshold_grid
 from admissionsbot.core.knowledge import load_knowledge
 from admissionsbot.core.matcher import Anchor, Matcher, ScoreParams, interpolate
+from admissionsbot.core.meaning import load_vectors
 from admissionsbot.core.textindex import IndexParams
 
 IDX, SCORE, SCORER = IndexParams(), ScoreParams(), ScorerParams()
@@ -67,7 +77,9 @@ VARIANTS = [
     Variant("no entry scorer", index=replace(IDX, scorer=replace(SCORER, enabled=False))),
     Variant("no caps", index=replace(IDX, max_searches=None, scorer=replace(SCORER, max_visits=None, lane_budget=None)),
             score=replace(SCORE, candidates=None, posting_cap=None, shortlist=None)),
+    Variant("+ meaning", vectors=lambda per_intent, seed: load_vectors(kb_vectors_path(per_intent, seed))),
 ]
+FAQ_VECTORS = VECTORS_DIR / "faq.vectors"  # distilled from the shipped FAQ's phrasings (tools/distill_meaning.py)
 
 
 def banking(v: Variant, kb, val, oos) -> tuple[tuple[Anchor, ...], dict[str, float]]:
@@ -79,8 +91,9 @@ def banking(v: Variant, kb, val, oos) -> tuple[tuple[Anchor, ...], dict[str, flo
         cals = [interpolate(f, density) for f in folds]
         return lambda qi: cals[1 - (qi % SEED_STRIDE) % 2]
 
+    table = v.vectors(None, 0) if v.vectors else None  # loading the table is not part of the build
     t0 = time.perf_counter()
-    m = v.matcher(as_phrasings(kb))
+    m = v.matcher(as_phrasings(kb), vectors=table)
     build = time.perf_counter() - t0
     t0 = time.perf_counter()
     rows = collect(m, val, set())
@@ -101,7 +114,12 @@ def banking(v: Variant, kb, val, oos) -> tuple[tuple[Anchor, ...], dict[str, flo
 def golden(v: Variant, calibration: tuple[Anchor, ...], knowledge, cases) -> dict[str, float | str]:
     """tune.yaml: the best objective of the suggest grid, and the figures at the thresholds suggest picks."""
     saved = Matcher.index_params, Matcher.score_params
-    Matcher.index_params, Matcher.score_params = v.index, replace(v.score, calibration=calibration)
+    Matcher.index_params = v.index
+    if v.vectors:  # refitted with meaning; questions without meaning evidence keep the strings-only one
+        Matcher.score_params = replace(v.score, meaning_calibration=calibration)
+        knowledge = replace(knowledge, vectors=load_vectors(FAQ_VECTORS))
+    else:
+        Matcher.score_params = replace(v.score, calibration=calibration)
     try:
         answerer = Answerer(knowledge, DecisionSettings())
     finally:
@@ -134,7 +152,7 @@ def main() -> None:
             continue
         t0 = time.perf_counter()
         calibration, b = banking(v, kb, val, oos)  # the shipped split: its calibration serves tune.yaml
-        more = [banking(v, *split_train(train, seed), oos)[1] for seed in seeds[1:]]
+        more = [banking(v, *split_train(train, seed), oos)[1] for seed in seeds[1:] if not v.vectors]
         b = {k: statistics.fmean(f[k] for f in [b, *more]) for k in b}
         g = golden(v, calibration, knowledge, cases)
         print(f"{v.name:42s} | {b['top1']:.3f} {b['ins_top1']:7.3f} {b['ins_acc']:6.3f} {b['oos_rec']:7.3f} | "

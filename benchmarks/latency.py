@@ -1,6 +1,6 @@
 """Per-question latency of the whole decision (Answerer.ask: clean, match, decide) against plain rapidfuzz and thefuzz.
 
-    .venv/bin/python benchmarks/latency.py [BANKING77_DIR] [--questions N] [--no-caps] [--sizes N,N...]
+    .venv/bin/python benchmarks/latency.py [BANKING77_DIR] [--questions N] [--no-caps] [--sizes N,N...] [--meaning]
 
 Knowledge bases: the shipped FAQ (faq/*.yaml read directly with yaml), then
 1,000, 10,000 and 50,000 phrasings sampled from BANKING77 train (50,000 adds
@@ -18,7 +18,10 @@ Timings use time.perf_counter_ns after a warm-up; the garbage collector stays on
 `--no-caps` lifts every cap of the matcher (postings per term, phrasings scored,
 entries shortlisted, vocabulary searches, the entry scorer's training steps and
 stored weights): the figure that shows what the caps are for. `--sizes` picks
-the BANKING77 sizes (default 1000,10000,50000).
+the BANKING77 sizes (default 1000,10000,50000). `--meaning`: the BANKING77 knowledge bases get
+the word-vector table distilled from train.csv (benchmarks/vectors/banking77-train.vectors), so
+build and answer times include the meaning features (its loading, once per process, is not
+part of the build: the bot reads it with the FAQ).
 """
 
 from __future__ import annotations
@@ -34,13 +37,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import yaml
-from _banking77 import REPO, data_dir, load
+from _banking77 import REPO, TRAIN_VECTORS, data_dir, load
 from rapidfuzz import fuzz, process, utils
 
 from admissionsbot.core.answering import Answerer
 from admissionsbot.core.entryscores import ScorerParams
 from admissionsbot.core.knowledge import KnowledgeBase
 from admissionsbot.core.matcher import Matcher, ScoreParams
+from admissionsbot.core.meaning import WordVectors, load_vectors
 from admissionsbot.core.models import Entry
 from admissionsbot.core.textindex import IndexParams
 
@@ -123,28 +127,30 @@ def pct(ns: list[int], p: float) -> float:
     return s[min(len(s) - 1, max(0, round(p / 100 * len(s)) - 1))] / 1e6
 
 
-def _answerer(phrasings: list[tuple[str, str]]) -> Answerer:
+def _answerer(phrasings: list[tuple[str, str]], vectors: WordVectors | None) -> Answerer:
     """The bot's answering side over these phrasings (one entry per id); it needs no database."""
     grouped: dict[str, list[str]] = {}
     for entry_id, text in phrasings:
         grouped.setdefault(entry_id, []).append(text)
     entries = tuple(Entry(eid, texts[0], tuple(texts[1:]), "answer", "benchmark") for eid, texts in grouped.items())
-    return Answerer(KnowledgeBase(entries))
+    return Answerer(KnowledgeBase(entries, vectors=vectors))
 
 
-def bench(name: str, phrasings: list[tuple[str, str]], questions: list[str]) -> None:
+def bench(
+    name: str, phrasings: list[tuple[str, str]], questions: list[str], vectors: WordVectors | None = None
+) -> None:
     gc.collect()
     t0, c0 = time.perf_counter_ns(), time.process_time_ns()
-    m = Matcher(phrasings)
+    m = Matcher(phrasings, vectors=vectors)
     build_ms = (time.perf_counter_ns() - t0) / 1e6
     build_cpu_ms = (time.process_time_ns() - c0) / 1e6  # what other processes on the machine cannot inflate
     del m
     gc.collect()
     tracemalloc.start()
-    m = Matcher(phrasings)
+    m = Matcher(phrasings, vectors=vectors)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    answerer = _answerer(phrasings)
+    answerer = _answerer(phrasings, vectors)
     ours = timings(answerer.ask, questions)  # the whole decision: clean, match, decide
 
     texts = [t for _, t in phrasings]
@@ -159,7 +165,8 @@ def bench(name: str, phrasings: list[tuple[str, str]], questions: list[str]) -> 
     else:
         tf = timings(lambda q: tf_process.extractOne(q, texts), questions[:THEFUZZ_QUESTIONS])
 
-    print(f"\n{name}: {m.size} phrasings, {len({e for e, _ in phrasings})} entries")
+    print(f"\n{name}: {m.size} phrasings, {len({e for e, _ in phrasings})} entries"
+          + (f", meaning from {Path(vectors.source).name}" if vectors else ""))
     print(f"  build {build_ms:8.1f} ms (CPU {build_cpu_ms:.1f} ms)   peak memory while building "
           f"{peak / 2**20:6.1f} MiB")
     print(f"  {'':22s} {'p50 ms':>8s} {'p99 ms':>8s} {'mean ms':>8s}  ours/baseline p50")
@@ -203,8 +210,9 @@ def main() -> None:
     faq = faq_phrasings(REPO / "faq")
     if faq:
         bench("shipped FAQ", faq, questions)
+    vectors = load_vectors(TRAIN_VECTORS) if "--meaning" in sys.argv else None
     for n in sizes:
-        bench(f"BANKING77 {n:,}", banking_phrasings(train, n, random.Random(SEED + n)), questions)
+        bench(f"BANKING77 {n:,}", banking_phrasings(train, n, random.Random(SEED + n)), questions, vectors)
 
 
 if __name__ == "__main__":
