@@ -11,6 +11,7 @@ import math
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -19,6 +20,8 @@ SEED = 20261126
 VALIDATION_FRACTION = 0.2
 
 sys.path.insert(0, str(REPO / "src"))  # run from a checkout without installing
+
+from admissionsbot.core.meaning import WordVectors, load_vectors  # noqa: E402
 
 Row = tuple[str, str]  # (text, intent)
 
@@ -30,11 +33,21 @@ VECTORS_DIR = REPO / "benchmarks" / "vectors"
 KB_VECTORS = VECTORS_DIR / f"banking77-kb-{SEED}.vectors"
 
 
-def kb_vectors_path(per_intent: int | None = None, sample_seed: int = 0) -> Path:
-    """The table distilled from the tuning knowledge base, or from its seeded subsample of
-    `per_intent` phrasings per intent (the sparse knowledge bases the calibration is fitted at):
-    a table is always distilled from the knowledge base it serves, as the FAQ's is."""
-    return KB_VECTORS if per_intent is None else VECTORS_DIR / f"banking77-kb-{SEED}-{per_intent}x{sample_seed}.vectors"
+def kb_vectors_path(per_intent: int | None = None, sample_seed: int = 0, split_seed: int = SEED) -> Path:
+    """The table distilled from the knowledge base of the validation split `split_seed`, or from its
+    seeded subsample of `per_intent` phrasings per intent (the sparse knowledge bases the calibration
+    is fitted at): a table is always distilled from the knowledge base it serves, as an FAQ's is.
+    Only SEED's tables are committed; `tools/distill_benchmark_tables.sh PYTHON S...` writes others."""
+    sample = "" if per_intent is None else f"-{per_intent}x{sample_seed}"
+    return VECTORS_DIR / f"banking77-kb-{split_seed}{sample}.vectors"
+
+
+def split_tables(split_seed: int = SEED) -> Callable[[int | None, int], WordVectors] | None:
+    """(phrasings per intent or None, subsample seed) -> that knowledge base's table, for the split
+    `split_seed`; None when its tables have not been written."""
+    if not kb_vectors_path(split_seed=split_seed).exists():
+        return None
+    return lambda per_intent, sample_seed: load_vectors(kb_vectors_path(per_intent, sample_seed, split_seed))
 TRAIN_VECTORS = VECTORS_DIR / "banking77-train.vectors"
 
 

@@ -22,9 +22,10 @@ For every variant (a change of IndexParams / ScoreParams):
 The variant "+ meaning" adds the word-vector tables (benchmarks/vectors/): for BANKING77 the
 ones distilled from the tuning knowledge base and its subsamples, for tune.yaml the one
 distilled from the shipped FAQ's phrasings (faq.vectors; the FAQ itself ships without one,
-and this row says why). Its tables exist for the shipped split only, so `--splits` does not
-repeat it (a table distilled from another split's knowledge base would have seen that split's
-validation questions).
+and this row says why). With `--splits`, another split needs tables distilled from its own
+knowledge base (one distilled from another split's would have seen this split's validation
+questions): `tools/distill_benchmark_tables.sh PYTHON 1 2` writes them (not committed); a
+split without them is skipped, and says so.
 
 `--splits N` repeats the BANKING77 part on N seeded validation splits (the
 shipped seed, then 1, 2, ...) and prints their mean: one split's figures move
@@ -47,12 +48,12 @@ from _banking77 import (
     as_phrasings,
     data_dir,
     in_scope_accuracy,
-    kb_vectors_path,
     load,
     oos_intents,
     oos_recall,
     option,
     pick_threshold,
+    split_tables,
     split_train,
 )
 from _calibrate import SEED_STRIDE, Variant, anchors, best_per_question, collect, density_rows
@@ -77,7 +78,7 @@ VARIANTS = [
     Variant("no entry scorer", index=replace(IDX, scorer=replace(SCORER, enabled=False))),
     Variant("no caps", index=replace(IDX, max_searches=None, scorer=replace(SCORER, max_visits=None, lane_budget=None)),
             score=replace(SCORE, candidates=None, posting_cap=None, shortlist=None)),
-    Variant("+ meaning", vectors=lambda per_intent, seed: load_vectors(kb_vectors_path(per_intent, seed))),
+    Variant("+ meaning", vectors=split_tables()),
 ]
 FAQ_VECTORS = VECTORS_DIR / "faq.vectors"  # distilled from the shipped FAQ's phrasings (tools/distill_meaning.py)
 
@@ -152,7 +153,14 @@ def main() -> None:
             continue
         t0 = time.perf_counter()
         calibration, b = banking(v, kb, val, oos)  # the shipped split: its calibration serves tune.yaml
-        more = [banking(v, *split_train(train, seed), oos)[1] for seed in seeds[1:] if not v.vectors]
+        more = []
+        for seed in seeds[1:]:
+            tables = split_tables(seed)
+            if v.vectors and tables is None:
+                print(f"  ({v.name}: no tables for split {seed}, skipped; "
+                      f"tools/distill_benchmark_tables.sh PYTHON {seed} writes them)")
+                continue
+            more.append(banking(replace(v, vectors=tables) if v.vectors else v, *split_train(train, seed), oos)[1])
         b = {k: statistics.fmean(f[k] for f in [b, *more]) for k in b}
         g = golden(v, calibration, knowledge, cases)
         print(f"{v.name:42s} | {b['top1']:.3f} {b['ins_top1']:7.3f} {b['ins_acc']:6.3f} {b['oos_rec']:7.3f} | "

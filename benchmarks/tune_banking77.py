@@ -23,17 +23,16 @@ from _banking77 import (
     Row,
     data_dir,
     in_scope_accuracy,
-    kb_vectors_path,
     load,
     oos_intents,
     oos_recall,
     pick_threshold,
+    split_tables,
     split_train,
 )
 from _calibrate import SEED_STRIDE, Variant, anchors, best_per_question, density_rows
 
 from admissionsbot.core.matcher import Features, interpolate
-from admissionsbot.core.meaning import load_vectors
 
 
 def main() -> None:
@@ -41,9 +40,7 @@ def main() -> None:
     kb, val = split_train(load(path, "train.csv"))
     oos = oos_intents(path)
     tune("DEFAULT_CALIBRATION", Variant("shipped"), kb, val, oos)
-    tables = Variant("shipped + meaning",
-                     vectors=lambda per_intent, seed: load_vectors(kb_vectors_path(per_intent, seed)))
-    tune("MEANING_CALIBRATION", tables, kb, val, oos)
+    tune("MEANING_CALIBRATION", Variant("shipped + meaning", vectors=split_tables()), kb, val, oos)
     print("features:", ", ".join(Features._fields))
 
 
