@@ -80,6 +80,8 @@ class Extended(NamedTuple):
     behind_leader: float
     entry_score: float
     behind_best_score: float
+    meaning: float  # 0 here: second scorers are measured against the strings-only matcher
+    behind_meaning: float
     second_score: float
     behind_best_second: float
 
