@@ -73,7 +73,7 @@ def test_packed_scores_equal_plain_integer_arithmetic(tmp_path):
                            for v, pe in zip(phrasing_vectors, entries, strict=True) if pe == e and v is not None),
                           reverse=True)[:K_NEAREST]
             assert index.score(q, e) == sum(dots) / (len(dots) * UNIT * UNIT)
-        assert index.score(q, 5) == 0.0
+        assert index.score(q, 5) is None  # no phrasing: no evidence, not "unrelated"
 
 
 def test_an_identical_phrasing_scores_near_one(tmp_path):
@@ -169,3 +169,18 @@ def test_meaning_separates_what_strings_confuse(banking):
     question = "i can not find my card anywhere"  # nearest in words to "...will my new card be delivered"
     assert strings_only.match(question)[0].entry_id == "card-arrival"
     assert with_meaning.match(question)[0].entry_id == "lost-card"
+
+
+def test_an_entry_the_table_cannot_read_keeps_the_strings_only_calibration(banking):
+    """Its phrasings have no word in the table: no evidence either way, not "unrelated"."""
+    slang = [("slang", text) for text in ("zzqx blorp", "blorp zzqx zzqx", "zzqx wubwub", "wubwub blorp", "blorp")]
+    with_meaning = Matcher(PHRASINGS + slang, vectors=banking)
+    strings_only = Matcher(PHRASINGS + slang)
+    question = "zzqx blorp card"
+    assert banking.embed(question) is not None  # "card" is known: the question has a meaning
+    found = dict(with_meaning.candidates(question, 5))
+    slang_number = with_meaning.index.entry_ids.index("slang")
+    assert (found[slang_number].meaning, found[slang_number].behind_meaning) == (0.0, 0.0)
+    assert any(f.meaning for f in found.values())  # the readable entries do have meaning evidence
+    plain = {c.entry_id: c.score for c in strings_only.match(question)}
+    assert {c.entry_id: c.score for c in with_meaning.match(question)}["slang"] == plain["slang"]

@@ -173,15 +173,18 @@ class Matcher:
         best = max(scores) if scores else 0.0
         lead = ranked[0][0]
         meanings = self._meanings(question, [e for _, e, _ in ranked])
-        top_meaning = max(meanings, default=0.0)
-        return [(e, self.features(q, e, rel, tsr, lead, scores[e] if scores else 0.0, best, m, top_meaning))
+        top_meaning = max((m for m in meanings if m is not None), default=0.0)
+        return [(e, self.features(q, e, rel, tsr, lead, scores[e] if scores else 0.0, best,
+                                  *((0.0, 0.0) if m is None else (m, top_meaning))))
                 for (rel, e, tsr), m in zip(ranked, meanings, strict=True)]
 
-    def _meanings(self, question: str, entries: list[int]) -> list[float]:
-        """Each entry's meaning score for the question (0s without a table or a known word)."""
+    def _meanings(self, question: str, entries: list[int]) -> list[float | None]:
+        """Each entry's meaning score for the question; None where there is no evidence (no table, no
+        question word in it, or none of the entry's phrasings in it): that entry keeps the strings-only
+        calibration rather than reading as "unrelated"."""
         vector = self.meaning.embed(question) if self.meaning is not None else None
         if vector is None or self.meaning is None:
-            return [0.0] * len(entries)
+            return [None] * len(entries)
         return self.meaning.scores(vector, entries)
 
     def confidence(self, f: Features) -> float:

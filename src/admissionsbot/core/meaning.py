@@ -144,20 +144,20 @@ class MeaningIndex:
     def embed(self, question: str) -> list[int] | None:
         return self.vectors.embed(question)
 
-    def scores(self, question: list[int], entries: Iterable[int]) -> list[float]:
+    def scores(self, question: list[int], entries: Iterable[int]) -> list[float | None]:
         """Per entry: the mean cosine (-1..1) of the question with its K_NEAREST closest phrasings
-        (0 for an entry none of whose phrasings has a known word)."""
+        (None for an entry none of whose phrasings has a word in the table: no evidence either way)."""
         # lanes hold no signs: the question's positive and negative values are applied apart
         positive = [q > 0 for q in question]
         negative = [q < 0 for q in question]
         up_values = list(compress(question, positive))
         down_values = [-q for q in compress(question, negative)]
         shift = LANE_OFFSET * sum(question)
-        out = []
+        out: list[float | None] = []
         for entry in entries:
             n = self._sizes[entry]
             if not n:
-                out.append(0.0)
+                out.append(None)
                 continue
             columns = self._packed[entry]
             up = sum(map(mul, compress(columns, positive), up_values))
@@ -168,7 +168,7 @@ class MeaningIndex:
             out.append((sum(nearest) - shift * len(nearest)) / (len(nearest) * UNIT * UNIT))
         return out
 
-    def score(self, question: list[int], entry: int) -> float:
+    def score(self, question: list[int], entry: int) -> float | None:
         """One entry's score (`scores`)."""
         return self.scores(question, (entry,))[0]
 
