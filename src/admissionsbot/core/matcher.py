@@ -54,7 +54,7 @@ class Features(NamedTuple):
     behind_leader: float  # relevance minus the best relevance of any entry (<= 0)
     entry_score: float  # the entry scorer's score (character n-grams), 0 without a scorer
     behind_best_score: float  # entry_score minus the best entry score (<= 0)
-    meaning: float  # mean cosine of the question's meaning with the entry's closest phrasings, 0 without a table
+    meaning: float  # mean cosine of the question with the entry's closest phrasings; 0 without evidence (no table...)
     behind_meaning: float  # meaning minus the best meaning among the ranked entries (<= 0)
 
 
