@@ -30,7 +30,6 @@ Row = tuple[str, str]  # (text, intent)
 # validation questions stay unseen), one from the whole of train.csv (the knowledge base that test
 # figures use). test.csv is never part of either.
 VECTORS_DIR = REPO / "benchmarks" / "vectors"
-KB_VECTORS = VECTORS_DIR / f"banking77-kb-{SEED}.vectors"
 
 
 def kb_vectors_path(per_intent: int | None = None, sample_seed: int = 0, split_seed: int = SEED) -> Path:

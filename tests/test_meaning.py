@@ -72,8 +72,8 @@ def test_packed_scores_equal_plain_integer_arithmetic(tmp_path):
             dots = sorted((sum(a * b for a, b in zip(q, v, strict=True))
                            for v, pe in zip(phrasing_vectors, entries, strict=True) if pe == e and v is not None),
                           reverse=True)[:K_NEAREST]
-            assert index.score(q, e) == sum(dots) / (len(dots) * UNIT * UNIT)
-        assert index.score(q, 5) is None  # no phrasing: no evidence, not "unrelated"
+            assert index.scores(q, [e]) == [sum(dots) / (len(dots) * UNIT * UNIT)]
+        assert index.scores(q, [5]) == [None]  # no phrasing: no evidence, not "unrelated"
 
 
 def test_an_identical_phrasing_scores_near_one(tmp_path):
@@ -82,7 +82,7 @@ def test_an_identical_phrasing_scores_near_one(tmp_path):
     index = MeaningIndex(vectors, ["a b c"], [0], 1)
     q = vectors.embed("a b c")
     assert q is not None
-    assert index.score(q, 0) == pytest.approx(1.0, abs=0.01)
+    assert index.scores(q, [0]) == [pytest.approx(1.0, abs=0.01)]
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_a_distilled_table_carries_meaning_that_strings_do_not(banking):
                            ("how much is a euro in dollars", 2)):
         q = banking.embed(question)
         assert q is not None
-        scores = [index.score(q, e) for e in range(3)]
+        scores = index.scores(q, range(3))
         assert scores.index(max(scores)) == want, (question, scores)
 
 

@@ -182,7 +182,7 @@ class Matcher:
         """Each entry's meaning score for the question; None where there is no evidence (no table, no
         question word in it, or none of the entry's phrasings in it): that entry keeps the strings-only
         calibration rather than reading as "unrelated"."""
-        vector = self.meaning.embed(question) if self.meaning is not None else None
+        vector = self.meaning.vectors.embed(question) if self.meaning is not None else None
         if vector is None or self.meaning is None:
             return [None] * len(entries)
         return self.meaning.scores(vector, entries)

@@ -141,9 +141,6 @@ class MeaningIndex:
         # per entry and dimension: that dimension of all its phrasings, one 32-bit lane each
         self._packed: list[tuple[int, ...]] = [_pack_columns(m) if m else () for m in members]
 
-    def embed(self, question: str) -> list[int] | None:
-        return self.vectors.embed(question)
-
     def scores(self, question: list[int], entries: Iterable[int]) -> list[float | None]:
         """Per entry: the mean cosine (-1..1) of the question with its K_NEAREST closest phrasings
         (None for an entry none of whose phrasings has a word in the table: no evidence either way)."""
@@ -167,10 +164,6 @@ class MeaningIndex:
             nearest = heapq.nlargest(K_NEAREST, dots)
             out.append((sum(nearest) - shift * len(nearest)) / (len(nearest) * UNIT * UNIT))
         return out
-
-    def score(self, question: list[int], entry: int) -> float | None:
-        """One entry's score (`scores`)."""
-        return self.scores(question, (entry,))[0]
 
 
 def _pack_columns(vectors: list[list[int]]) -> tuple[int, ...]:
